@@ -1,0 +1,151 @@
+package dev.poet.cli;
+
+import dev.poet.PoetException;
+import dev.poet.event.EventFilter;
+import dev.poet.event.EventLog;
+import dev.poet.event.Timestamps;
+import dev.poet.json.Json;
+import dev.poet.store.EventSpool.State;
+import dev.poet.store.Names;
+import dev.poet.store.Store;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "events", mixinStandardHelpOptions = true,
+        description = "List and inspect the events in the store.",
+        subcommands = {EventsCommand.ListEvents.class, EventsCommand.Show.class})
+final class EventsCommand extends Base {
+    @Override
+    public Integer call() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "events: a subcommand is required: list or show");
+    }
+
+    /** The JSON form of a stored event: its envelope plus where it is. */
+    static Map<String, Object> describe(EventLog.Stored s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (s.event() != null) {
+            m.putAll(s.event().toMap());
+        }
+        m.put("state", s.state().dirName());
+        m.put("path", s.path().toString());
+        if (s.problem() != null) {
+            m.put("problem", s.problem());
+        }
+        return m;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List events, oldest first, from every state (or those given with --state).",
+                "With --json, one JSON object per line: the envelope plus \"state\" and \"path\"."})
+    static final class ListEvents extends Base {
+        @Option(names = "--type", paramLabel = "TYPE", description = "Only this type; 'alert.*' matches a namespace.")
+        String type;
+
+        @Option(names = "--function", paramLabel = "FN", description = "Only events about this function.")
+        String function;
+
+        @Option(names = "--execution-id", paramLabel = "ID", description = "Only events about this execution.")
+        String executionId;
+
+        @Option(names = "--since", paramLabel = "WHEN", description = "Only events at or after WHEN: a time, a date, or an age (7d, 24h, 30m).")
+        String since;
+
+        @Option(names = "--until", paramLabel = "WHEN", description = "Only events before WHEN.")
+        String until;
+
+        @Option(names = "--state", paramLabel = "STATE", split = ",",
+                description = "pending, processed or failed (repeat or separate with commas; default: all).")
+        List<String> states = new ArrayList<>();
+
+        @Option(names = "--limit", paramLabel = "N", description = "Show at most the last N matching events.")
+        Integer limit;
+
+        @Override
+        public Integer call() throws Exception {
+            Instant now = env().clock().instant();
+            if (function != null) {
+                Names.function(function);
+            }
+            EventFilter filter = new EventFilter(type, function, executionId,
+                    since == null ? null : Timestamps.parseRelative(since, now, "--since"),
+                    until == null ? null : Timestamps.parseRelative(until, now, "--until"));
+            List<State> which = new ArrayList<>();
+            for (String s : states) {
+                which.add(switch (s.trim().toLowerCase()) {
+                    case "pending" -> State.PENDING;
+                    case "processed" -> State.PROCESSED;
+                    case "failed" -> State.FAILED;
+                    default -> throw PoetException.invalid("--state " + Names.quote(s) + ": expected pending, processed or failed");
+                });
+            }
+            if (which.isEmpty()) {
+                which = List.of(State.PENDING, State.PROCESSED, State.FAILED);
+            }
+            Store store = store();
+            List<EventLog.Stored> found = new ArrayList<>();
+            eventLog(store).forEach(which, s -> {
+                if (s.event() == null ? filter.isEmpty() : filter.matches(s.event())) {
+                    found.add(s);
+                }
+            });
+            found.sort((a, b) -> key(a).compareTo(key(b)));
+            List<EventLog.Stored> shown = limit != null && limit >= 0 && found.size() > limit
+                    ? found.subList(found.size() - limit, found.size()) : found;
+            if (json()) {
+                for (EventLog.Stored s : shown) {
+                    printJson(describe(s));
+                }
+                return 0;
+            }
+            Table t = new Table("ID", "TIME", "STATE", "TYPE", "FUNCTION", "VERSION", "EXECUTION");
+            for (EventLog.Stored s : shown) {
+                if (s.event() == null) {
+                    t.row(s.path().getFileName().toString(), "-", s.state().dirName(), "(unreadable)", "-", "-",
+                            s.problem());
+                    continue;
+                }
+                var e = s.event();
+                t.row(e.id(), Timestamps.format(e.time()), s.state().dirName(), e.type(), e.function(), e.version(),
+                        e.executionId());
+            }
+            t.print(out(), "");
+            note(shown.size() + (shown.size() == 1 ? " event" : " events")
+                    + (shown.size() < found.size() ? " (of " + found.size() + " matching)" : ""));
+            return 0;
+        }
+
+        private static String key(EventLog.Stored s) {
+            return s.event() == null ? "" : Timestamps.format(s.event().time()) + s.event().id();
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = {"Show one event in full, wherever it is (pending, processed or failed).",
+                "If an event id is found in more than one place, each is shown."})
+    static final class Show extends Base {
+        @Parameters(paramLabel = "EVENT_ID", description = "The event id.")
+        String id;
+
+        @Override
+        public Integer call() throws Exception {
+            List<EventLog.Stored> found = eventLog(store()).find(id);
+            if (found.isEmpty()) {
+                throw PoetException.notFound("no event " + id + " in the store");
+            }
+            for (EventLog.Stored s : found) {
+                if (json()) {
+                    printJson(describe(s));
+                } else {
+                    out().println(Json.pretty(describe(s)));
+                }
+            }
+            return 0;
+        }
+    }
+}

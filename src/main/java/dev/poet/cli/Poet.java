@@ -1,0 +1,121 @@
+package dev.poet.cli;
+
+import dev.poet.PoetException;
+import dev.poet.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.ReadOnlyFileSystemException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * The one factory for the command line, used by {@link Main} and by the tests: it wires the
+ * environment into the commands, the output writers, the exit-code list shown by
+ * {@code --help}, and the single place where failures become a one-line message and an exit
+ * code.
+ */
+public final class Poet {
+    private Poet() {
+    }
+
+    public static CommandLine commandLine(PoetEnv env) {
+        CommandLine cl = new CommandLine(new PoetCommand(env));
+        cl.setOut(env.out());
+        cl.setErr(env.err());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler(Poet::handleExecutionException);
+        cl.setParameterExceptionHandler(Poet::handleParameterException);
+        Map<String, String> codes = exitCodeList();
+        applyExitCodes(cl, codes);
+        return cl;
+    }
+
+    /** The exit codes as shown in {@code --help}: taken from {@link Status}, the one place they are defined. */
+    public static Map<String, String> exitCodeList() {
+        Map<String, String> codes = new LinkedHashMap<>();
+        for (Status s : Status.values()) {
+            codes.put(String.format(Locale.ROOT, "%3d", s.code()), s.meaning());
+        }
+        return codes;
+    }
+
+    private static void applyExitCodes(CommandLine cl, Map<String, String> codes) {
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            applyExitCodes(sub, codes);
+        }
+    }
+
+    private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        String name = cl.getCommandSpec().qualifiedName();
+        String msg = ex.getMessage().replace('\n', ' ').trim();
+        cl.getErr().println(name + ": " + msg + " (see '" + name + " --help')");
+        cl.getErr().flush();
+        return Status.INVALID.code();
+    }
+
+    private static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        PoetCommand root = (PoetCommand) cl.getCommandSpec().root().userObject();
+        Failure f = classify(ex);
+        cl.getErr().println("poet: " + f.message);
+        if (root.verbose) {
+            ex.printStackTrace(cl.getErr());
+        }
+        cl.getErr().flush();
+        return f.status.code();
+    }
+
+    private record Failure(Status status, String message) {
+    }
+
+    private static Failure classify(Throwable ex) {
+        if (ex instanceof UncheckedIOException && ex.getCause() != null) {
+            ex = ex.getCause();
+        }
+        if (ex instanceof PoetException) {
+            return new Failure(((PoetException) ex).status(), oneLine(ex.getMessage()));
+        }
+        if (ex instanceof AccessDeniedException || ex instanceof ReadOnlyFileSystemException) {
+            String file = ex instanceof FileSystemException ? ((FileSystemException) ex).getFile() : null;
+            return new Failure(Status.NOT_WRITABLE, "cannot write to the store"
+                    + (file != null ? " (" + file + ")" : "") + ": permission denied or read-only file system;"
+                    + " nothing was changed");
+        }
+        if (ex instanceof FileSystemException) {
+            FileSystemException fse = (FileSystemException) ex;
+            String reason = String.valueOf(fse.getReason()).toLowerCase(Locale.ROOT);
+            if (reason.contains("read-only")) {
+                return new Failure(Status.NOT_WRITABLE, "cannot write to the store (" + fse.getFile()
+                        + "): read-only file system; nothing was changed");
+            }
+            if (ex instanceof NoSuchFileException) {
+                return new Failure(Status.NO_STORE, "the store changed underneath poet: " + fse.getFile()
+                        + " is missing; run 'poet status' to check it");
+            }
+            return new Failure(Status.IO_ERROR, describeIo(fse.getFile(), fse.getReason()));
+        }
+        if (ex instanceof IOException) {
+            return new Failure(Status.IO_ERROR, describeIo(null, ex.getMessage()));
+        }
+        return new Failure(Status.FAILURE, ex.getClass().getSimpleName() + ": " + oneLine(String.valueOf(ex.getMessage()))
+                + " (run with -v for details)");
+    }
+
+    private static String describeIo(String file, String reason) {
+        String r = String.valueOf(reason);
+        String lower = r.toLowerCase(Locale.ROOT);
+        String what = lower.contains("no space") || lower.contains("out of disk") || lower.contains("quota")
+                ? "the disk is full" : "I/O error: " + oneLine(r);
+        return (file != null ? file + ": " : "") + what + "; nothing was delivered or changed";
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+    }
+}

@@ -1,0 +1,150 @@
+package dev.poet.cli;
+
+import dev.poet.PoetException;
+import dev.poet.event.Event;
+import dev.poet.event.EventCodec;
+import dev.poet.event.EventLog;
+import dev.poet.event.Timestamps;
+import dev.poet.json.Json;
+import dev.poet.store.Store;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "record", mixinStandardHelpOptions = true,
+        description = {"Validate an event and deliver it to the store; print its id.",
+            "Either give TYPE and the fields, or --event with whole envelopes (one JSON object, or JSON Lines),",
+            "exactly as the Python runtime writes them. Delivery is all or nothing: if any envelope is invalid,",
+            "none is delivered. An event id given with --id (or in the envelope) makes delivery idempotent."})
+final class RecordCommand extends Base {
+    /** Whole --event input, all envelopes together. */
+    static final int MAX_BATCH_BYTES = 64 << 20;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TYPE", description = "Event type, e.g. drift.validation.")
+    String type;
+
+    @Option(names = "--execution-id", paramLabel = "ID", description = "The execution the event is about.")
+    String executionId;
+
+    @Option(names = "--function", paramLabel = "FN", description = "The function the event is about.")
+    String function;
+
+    @Option(names = "--function-version", paramLabel = "vN", description = "The function version the event is about.")
+    String version;
+
+    @Option(names = "--id", paramLabel = "EVENT_ID", description = "Event id to use (an idempotency key); default: a new ULID.")
+    String id;
+
+    @Option(names = "--time", paramLabel = "TIME", description = "When it happened (ISO-8601 with offset); default: now.")
+    String time;
+
+    @Option(names = "--source", paramLabel = "SOURCE", defaultValue = "cli",
+            description = "Who reports the event (default: ${DEFAULT-VALUE}).")
+    String source;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A data field; VALUE is taken as JSON where it parses as JSON (true, 0.4, [1]), else as a string.")
+    Map<String, String> sets = new LinkedHashMap<>();
+
+    @Option(names = "--data", paramLabel = "JSON|@FILE|-", description = "The data object: inline JSON, @FILE, or - for stdin.")
+    String data;
+
+    @Option(names = "--event", paramLabel = "FILE|-",
+            description = "Whole envelopes from FILE or stdin ('-'): one JSON object, or one per line.")
+    String event;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Event> events = event != null ? fromEnvelopes() : List.of(fromFields());
+        Store store = store();
+        EventLog log = eventLog(store);
+        List<EventLog.Recorded> recorded = log.recordAll(events);
+        for (EventLog.Recorded r : recorded) {
+            if (r.duplicate()) {
+                note("event " + r.event().id() + " was delivered before; nothing changed");
+            }
+            if (json()) {
+                printJson(r.event().toMap());
+            } else {
+                out().println(r.event().id());
+            }
+        }
+        return 0;
+    }
+
+    private Event fromFields() throws Exception {
+        if (type == null) {
+            throw PoetException.invalid("record: give an event TYPE, or whole envelopes with --event");
+        }
+        Map<String, Object> d = data == null ? new LinkedHashMap<>()
+                : Json.parseObject(readInput(data, false, EventCodec.MAX_EVENT_BYTES, "--data"), "--data");
+        for (Map.Entry<String, String> e : sets.entrySet()) {
+            Json.Literal lit = (Json.Literal) Json.parseLiteralOrNull(e.getValue());
+            d.put(e.getKey(), lit != null ? lit.value() : e.getValue());
+        }
+        Instant when = time != null ? Timestamps.parse(time, "--time") : env().clock().instant();
+        String eventId = id != null ? id : dev.poet.event.EventId.next(env().clock().millis());
+        return new Event(eventId, type, when, source, function, version, executionId, d, null);
+    }
+
+    private List<Event> fromEnvelopes() throws Exception {
+        if (type != null || data != null || !sets.isEmpty() || executionId != null || function != null
+                || version != null || time != null) {
+            throw PoetException.invalid("record: --event takes whole envelopes; do not combine it with TYPE or field options");
+        }
+        byte[] all = readInput(event, true, MAX_BATCH_BYTES, "--event");
+        List<Map<String, Object>> maps = new ArrayList<>();
+        String text = new String(all, StandardCharsets.UTF_8);
+        Object single = null;
+        try {
+            single = Json.parse(all, "--event");
+        } catch (PoetException e) {
+            String[] lines = text.split("\n", -1);
+            if (lines.length < 2) {
+                throw e;
+            }
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].isBlank()) {
+                    continue;
+                }
+                byte[] line = lines[i].getBytes(StandardCharsets.UTF_8);
+                if (line.length > EventCodec.MAX_EVENT_BYTES) {
+                    throw PoetException.invalid("--event line " + (i + 1) + " is over the 1 MiB limit");
+                }
+                maps.add(Json.parseObject(line, "--event line " + (i + 1)));
+            }
+        }
+        if (single != null) {
+            if (!(single instanceof Map)) {
+                throw PoetException.invalid("--event must hold JSON objects, got " + Json.typeName(single));
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) single;
+            maps.add(m);
+        }
+        if (maps.isEmpty()) {
+            throw PoetException.invalid("--event holds no events");
+        }
+        List<Event> out = new ArrayList<>(maps.size());
+        for (int i = 0; i < maps.size(); i++) {
+            Map<String, Object> m = maps.get(i);
+            try {
+                Event e = EventCodec.fromMap(m, id != null && maps.size() == 1 ? id
+                        : dev.poet.event.EventId.next(env().clock().millis()), env().clock().instant(), source);
+                if (e.correlation() != null) {
+                    throw PoetException.invalid("field correlation is set by poet correlate, not by clients");
+                }
+                out.add(e);
+            } catch (PoetException ex) {
+                throw new PoetException(ex.status(), (maps.size() > 1 ? "event " + (i + 1) + ": " : "") + ex.getMessage());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.poet.cli;
+
+import dev.poet.json.Json;
+import dev.poet.report.StatusReport;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show the store: functions, live and stored versions, parameters, last change,",
+            "event counts (pending, processed, failed, in flight) and the last learn run.",
+            "Problems found (a dangling current link, invalid params, a torn history line) are listed;",
+            "status never changes the store."})
+final class StatusCommand extends Base {
+    @Parameters(arity = "0..1", paramLabel = "FUNCTION", description = "Show only this function.")
+    String function;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() throws Exception {
+        Map<String, Object> r = StatusReport.build(store(), function);
+        if (json()) {
+            printJson(r);
+            return 0;
+        }
+        out().println("store      " + r.get("store"));
+        List<Map<String, Object>> fns = (List<Map<String, Object>>) r.get("functions");
+        if (fns.isEmpty()) {
+            out().println("functions  none yet; add one with 'poet enhance FUNCTION --from FILE.py'");
+        } else {
+            Table t = new Table("FUNCTION", "CURRENT", "VERSIONS", "PARAMS", "LAST CHANGE");
+            for (Map<String, Object> f : fns) {
+                Map<String, Object> last = (Map<String, Object>) f.get("last_change");
+                t.row(String.valueOf(f.get("name")),
+                        f.get("current") == null ? "-" : String.valueOf(f.get("current")),
+                        String.join(" ", (List<String>) f.get("versions")),
+                        f.get("params") == null ? "-" : new String(Json.encode(f.get("params")), StandardCharsets.UTF_8),
+                        last == null ? "-" : last.get("action") + " " + last.get("version") + " " + last.get("time"));
+            }
+            out().println();
+            t.print(out(), "  ");
+        }
+        Map<String, Object> ev = (Map<String, Object>) r.get("events");
+        out().println();
+        out().println("events     pending " + ev.get("pending") + "  processed " + ev.get("processed") + "  failed "
+                + ev.get("failed") + "  in flight " + ev.get("tmp"));
+        Object learn = r.get("last_learn");
+        out().println("last learn " + (learn == null ? "never" : new String(Json.encode(learn), StandardCharsets.UTF_8)));
+        List<String> problems = (List<String>) r.get("problems");
+        if (!problems.isEmpty()) {
+            out().println();
+            out().println("problems");
+            for (String p : problems) {
+                out().println("  " + p);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.poet.event;
+
+import dev.poet.PoetException;
+import dev.poet.json.Json;
+import dev.poet.store.Names;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Validates envelopes and turns them into the bytes the store keeps. Every check names the
+ * field that failed, so an error reads like {@code drift.validation: field data.was_real_drift:
+ * expected boolean, got string}.
+ */
+public final class EventCodec {
+    /** Largest encoded event accepted, and largest input read for one. */
+    public static final int MAX_EVENT_BYTES = 1 << 20;
+    private static final Set<String> ENVELOPE = Set.of("id", "type", "time", "source", "function", "version",
+            "execution_id", "data", "correlation");
+    private static final Pattern SOURCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@-]{0,63}");
+
+    private EventCodec() {
+    }
+
+    /** Checks an event; returns its type. */
+    public static EventType validate(Event e) {
+        if (e.type() == null) {
+            throw PoetException.invalid("field type is required");
+        }
+        EventType type = EventType.of(e.type());
+        if (type == null) {
+            throw PoetException.invalid("unknown event type " + Names.quote(e.type())
+                    + "; known types are listed by 'poet record --help', custom types must be namespaced, e.g. x.my_team.thing");
+        }
+        String t = type.name();
+        Names.id("event id", e.id());
+        if (e.time() == null) {
+            throw PoetException.invalid(t + ": field time is required");
+        }
+        if (e.source() == null || !SOURCE.matcher(e.source()).matches()) {
+            throw PoetException.invalid(t + ": field source " + Names.quote(e.source())
+                    + " must be 1-64 characters from A-Z a-z 0-9 . _ : / @ -");
+        }
+        if (e.function() != null) {
+            Names.function(e.function());
+        }
+        if (e.version() != null) {
+            Names.version(e.version());
+        }
+        if (e.executionId() != null) {
+            Names.id("execution id", e.executionId());
+        }
+        for (EventType.Needs n : type.needs()) {
+            boolean missing = n == EventType.Needs.FUNCTION ? e.function() == null
+                    : n == EventType.Needs.VERSION ? e.version() == null : e.executionId() == null;
+            if (missing) {
+                String field = n == EventType.Needs.EXECUTION_ID ? "execution_id" : n.name().toLowerCase();
+                throw PoetException.invalid(t + ": field " + field + " is required");
+            }
+        }
+        Map<String, Object> data = e.data();
+        for (Field f : type.fields()) {
+            boolean present = data.containsKey(f.name());
+            Object v = data.get(f.name());
+            if (!present || v == null && f.kind() != Field.Kind.ANY) {
+                if (f.required()) {
+                    throw PoetException.invalid(t + ": field data." + f.name() + " is required (" + f.kind().label() + ")");
+                }
+                if (!present || v == null) {
+                    continue;
+                }
+            }
+            String problem = v == null ? null : f.kind().check(v);
+            if (problem != null) {
+                throw PoetException.invalid(t + ": field data." + f.name() + ": " + problem);
+            }
+        }
+        if (t.equals("drift.business_impact_measured") && !data.containsKey("revenue_impact")
+                && !data.containsKey("conversion_impact")) {
+            throw PoetException.invalid(t + ": field data.revenue_impact or data.conversion_impact is required");
+        }
+        return type;
+    }
+
+    /** The canonical bytes of a valid event: one line of compact JSON and a newline. */
+    public static byte[] encode(Event e) {
+        byte[] bytes = Json.encodeLine(e.toMap());
+        if (bytes.length > MAX_EVENT_BYTES) {
+            throw PoetException.invalid(e.type() + ": event is " + bytes.length + " bytes, over the "
+                    + MAX_EVENT_BYTES + "-byte (1 MiB) limit");
+        }
+        return bytes;
+    }
+
+    /** The file name an event is delivered under: {@code <prefix>_<id>.json}. */
+    public static String fileName(EventType type, String id) {
+        return type.prefix() + "_" + id + ".json";
+    }
+
+    /**
+     * Reads an envelope from its JSON object. Missing {@code id}, {@code time} and
+     * {@code source} are filled with the given defaults; anything else missing or mistyped is an
+     * error naming the field.
+     */
+    @SuppressWarnings("unchecked")
+    public static Event fromMap(Map<String, Object> m, String defaultId, Instant defaultTime, String defaultSource) {
+        for (String k : m.keySet()) {
+            if (!ENVELOPE.contains(k)) {
+                throw PoetException.invalid("unknown envelope field " + Names.quote(k)
+                        + "; the envelope has id, type, time, source, function, version, execution_id, data");
+            }
+        }
+        String type = str(m, "type");
+        String where = type == null ? "" : type + ": ";
+        Object data = m.get("data");
+        if (data != null && !(data instanceof Map)) {
+            throw PoetException.invalid(where + "field data: expected object, got " + Json.typeName(data));
+        }
+        Object corr = m.get("correlation");
+        if (corr != null && !(corr instanceof Map)) {
+            throw PoetException.invalid(where + "field correlation: expected object, got " + Json.typeName(corr));
+        }
+        String id = str(m, "id");
+        String time = str(m, "time");
+        String source = str(m, "source");
+        return new Event(id != null ? id : defaultId, type,
+                time != null ? Timestamps.parse(time, "time") : defaultTime,
+                source != null ? source : defaultSource,
+                str(m, "function"), str(m, "version"), str(m, "execution_id"),
+                (Map<String, Object>) data, (Map<String, Object>) corr);
+    }
+
+    /** Decodes and validates stored bytes. */
+    public static Event decode(byte[] bytes, String what) {
+        Map<String, Object> m = Json.parseObject(bytes, what);
+        Event e = fromMap(m, null, null, null);
+        validate(e);
+        return e;
+    }
+
+    private static String str(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String)) {
+            String type = m.get("type") instanceof String ? m.get("type") + ": " : "";
+            throw PoetException.invalid(type + "field " + k + ": expected string, got " + Json.typeName(v));
+        }
+        return (String) v;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.poet.event;
+
+import java.security.SecureRandom;
+
+/**
+ * Event ids are ULIDs: 48 bits of milliseconds and 80 random bits in Crockford's base32, 26
+ * characters that sort in time order, so a directory listing is roughly time order. Within one
+ * process ids are strictly increasing (the random part is incremented inside a millisecond).
+ */
+public final class EventId {
+    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static long lastMillis = -1;
+    private static long randHi; // top 16 of the 80 random bits
+    private static long randLo; // low 64 bits
+
+    private EventId() {
+    }
+
+    public static synchronized String next(long epochMillis) {
+        if (epochMillis <= lastMillis) {
+            epochMillis = lastMillis;
+            randLo++;
+            if (randLo == 0) {
+                randHi = (randHi + 1) & 0xFFFF;
+            }
+        } else {
+            lastMillis = epochMillis;
+            byte[] b = new byte[10];
+            RANDOM.nextBytes(b);
+            randHi = ((b[0] & 0xFFL) << 8 | (b[1] & 0xFFL)) & 0x7FFF; // leave headroom for increments
+            long lo = 0;
+            for (int i = 2; i < 10; i++) {
+                lo = lo << 8 | (b[i] & 0xFFL);
+            }
+            randLo = lo;
+        }
+        char[] out = new char[26];
+        long t = epochMillis;
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (t & 31)];
+            t >>>= 5;
+        }
+        // 80 random bits = randHi (16) + randLo (64), written as 16 base32 characters
+        long lo = randLo;
+        long hi = randHi;
+        for (int i = 25; i >= 10; i--) {
+            out[i] = ALPHABET[(int) (lo & 31)];
+            lo = (lo >>> 5) | ((hi & 31) << 59);
+            hi >>>= 5;
+        }
+        return new String(out);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.poet.event;
+
+import dev.poet.PoetException;
+import dev.poet.store.AtomicFile;
+import dev.poet.store.EventSpool;
+import dev.poet.store.EventSpool.State;
+import dev.poet.store.Names;
+import dev.poet.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Records events into a store and reads them back. */
+public final class EventLog {
+    private final Store store;
+    private final Clock clock;
+
+    public EventLog(Store store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** The outcome of recording one event. */
+    public record Recorded(Event event, Path path, boolean duplicate) {
+    }
+
+    /** An event file as found on disk; {@code event} is null and {@code problem} says why when it cannot be read. */
+    public record Stored(State state, Path path, Event event, String problem) {
+    }
+
+    public String newId() {
+        return EventId.next(clock.millis());
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Validates, encodes and delivers one event. */
+    public Recorded record(Event e) throws IOException {
+        EventType type = EventCodec.validate(e);
+        byte[] bytes = EventCodec.encode(e);
+        EventSpool.Delivery d = store.spool().deliver(EventCodec.fileName(type, e.id()), bytes);
+        return new Recorded(e, d.path(), d.duplicate());
+    }
+
+    /** Validates every event first, then delivers them in order: an invalid one means none is delivered. */
+    public List<Recorded> recordAll(List<Event> events) throws IOException {
+        List<byte[]> encoded = new ArrayList<>(events.size());
+        List<String> names = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            try {
+                EventType type = EventCodec.validate(e);
+                encoded.add(EventCodec.encode(e));
+                names.add(EventCodec.fileName(type, e.id()));
+            } catch (PoetException ex) {
+                throw new PoetException(ex.status(), (events.size() > 1 ? "event " + (i + 1) + ": " : "")
+                        + ex.getMessage());
+            }
+        }
+        List<Recorded> out = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            EventSpool.Delivery d = store.spool().deliver(names.get(i), encoded.get(i));
+            out.add(new Recorded(events.get(i), d.path(), d.duplicate()));
+        }
+        return out;
+    }
+
+    /** Visits every event file in the given states, in file-name (so roughly time) order per state. */
+    public void forEach(List<State> states, Consumer<Stored> visitor) throws IOException {
+        for (State s : states) {
+            Path dir = store.spool().dir(s);
+            List<Path> files = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+                for (Path p : ds) {
+                    if (!AtomicFile.isTemp(p)) {
+                        files.add(p);
+                    }
+                }
+            }
+            files.sort((a, b) -> idOf(a).compareTo(idOf(b)));
+            for (Path p : files) {
+                visitor.accept(read(s, p));
+            }
+        }
+    }
+
+    /** Finds an event by id in any state. */
+    public List<Stored> find(String id) throws IOException {
+        Names.id("event id", id);
+        List<Stored> found = new ArrayList<>();
+        for (State s : List.of(State.PENDING, State.PROCESSED, State.FAILED)) {
+            for (String prefix : EventType.prefixes()) {
+                Path p = store.spool().dir(s).resolve(prefix + "_" + id + ".json");
+                if (Files.isRegularFile(p)) {
+                    found.add(read(s, p));
+                }
+            }
+        }
+        return found;
+    }
+
+    public Optional<Stored> findOne(String id) throws IOException {
+        List<Stored> all = find(id);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    public static Stored read(State state, Path p) {
+        try {
+            byte[] bytes = Files.readAllBytes(p);
+            return new Stored(state, p, EventCodec.decode(bytes, p.getFileName().toString()), null);
+        } catch (PoetException e) {
+            return new Stored(state, p, null, e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String idOf(Path p) {
+        String n = p.getFileName().toString();
+        int us = n.indexOf('_');
+        return us >= 0 ? n.substring(us + 1) : n;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.poet.event;
+
+import static dev.poet.event.Field.Kind.ANY;
+import static dev.poet.event.Field.Kind.BOOLEAN;
+import static dev.poet.event.Field.Kind.NON_NEGATIVE;
+import static dev.poet.event.Field.Kind.NUMBER;
+import static dev.poet.event.Field.Kind.OBJECT;
+import static dev.poet.event.Field.Kind.PROBABILITY;
+import static dev.poet.event.Field.Kind.STRING;
+import static dev.poet.event.Field.Kind.STRING_LIST;
+import static dev.poet.event.Field.opt;
+import static dev.poet.event.Field.req;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The event types poet knows, each with the file-name prefix it is delivered under, which
+ * envelope fields it requires and the schema of its {@code data}. Types outside this list are
+ * accepted only in a custom namespace, {@code x.<team>.<name>}, and then without a schema.
+ */
+public final class EventType {
+    /** Which envelope fields a type requires. */
+    public enum Needs { FUNCTION, VERSION, EXECUTION_ID }
+
+    private static final Pattern CUSTOM = Pattern.compile("x\\.[a-z0-9_]{1,40}(\\.[a-z0-9_]{1,40}){1,4}");
+    private static final Map<String, EventType> KNOWN = new LinkedHashMap<>();
+    public static final String CUSTOM_PREFIX = "custom";
+
+    private final String name;
+    private final String prefix;
+    private final List<Needs> needs;
+    private final List<Field> fields;
+    private final String doc;
+
+    private EventType(String name, String prefix, List<Needs> needs, List<Field> fields, String doc) {
+        this.name = name;
+        this.prefix = prefix;
+        this.needs = needs;
+        this.fields = fields;
+        this.doc = doc;
+    }
+
+    private static void define(String name, String prefix, List<Needs> needs, String doc, Field... fields) {
+        KNOWN.put(name, new EventType(name, prefix, needs, List.of(fields), doc));
+    }
+
+    private static final Field REASON = opt("reason", STRING, "why, in a word or a sentence");
+
+    static {
+        List<Needs> exec = List.of(Needs.FUNCTION, Needs.VERSION, Needs.EXECUTION_ID);
+        define("execution.completed", "exec", exec, "one run of a managed function",
+                req("success", BOOLEAN, "false when the function raised"),
+                req("duration_ms", NON_NEGATIVE, "wall-clock duration in milliseconds"),
+                opt("error", STRING, "exception type and message when success is false"),
+                opt("drift_detected", BOOLEAN, "true makes this execution an alert"),
+                opt("p_value", PROBABILITY, "p-value of the statistical test"),
+                opt("statistic", NUMBER, "test statistic"),
+                opt("threshold", NUMBER, "decision threshold in force"),
+                opt("test", STRING, "statistical test used, e.g. ks, psi, chi2"),
+                opt("feature", STRING, "feature examined"),
+                opt("feature_type", STRING, "kind of feature, e.g. numerical, categorical"),
+                opt("window_size", NUMBER, "window size in force"),
+                opt("mlflow_run_id", STRING, "MLflow run this execution logged to"),
+                opt("cost_usd", NON_NEGATIVE, "cost of this execution when known at once"));
+        define("drift.validation", "feedback", List.of(Needs.EXECUTION_ID),
+                "a verdict on whether an execution's drift was real (the seed's explicit feedback)",
+                req("was_real_drift", BOOLEAN, "the verdict"),
+                REASON,
+                opt("business_context", STRING, "context, e.g. christmas_shopping_spike"),
+                opt("feedback_type", STRING, "e.g. false_positive, true_positive"),
+                opt("validation_source", STRING, "who or what judged: engineer, retraining_outcome, ..."),
+                opt("validator", STRING, "the person or system"));
+        define("alert.created", "alert", List.of(), "an alert raised for an execution",
+                req("alert_id", STRING, "the alerting system's id for the alert"),
+                opt("incident_id", STRING, "PagerDuty incident id"),
+                opt("dedup_key", STRING, "PagerDuty incident_key / Events API dedup_key"),
+                opt("severity", STRING, "severity"),
+                opt("channel", STRING, "where it was sent"));
+        define("alert.acknowledged", "alert", List.of(), "someone acknowledged an alert",
+                req("alert_id", STRING, "the alert"),
+                opt("acknowledged_by", STRING, "who"),
+                opt("time_to_ack_s", NON_NEGATIVE, "seconds from creation, filled in by correlation"));
+        define("alert.resolved", "alert", List.of(), "an alert was resolved",
+                req("alert_id", STRING, "the alert"),
+                opt("resolved_by", STRING, "who"),
+                opt("resolution", STRING, "how"));
+        define("alert.batch_dismissed", "alert", List.of(), "several alerts dismissed at once (alert fatigue)",
+                req("alert_ids", STRING_LIST, "the alerts dismissed"),
+                opt("dismissed_by", STRING, "who"),
+                REASON);
+        define("config.changed", "config", List.of(Needs.FUNCTION), "a parameter of a function changed",
+                req("parameter", STRING, "parameter name"),
+                req("new_value", ANY, "value after the change"),
+                opt("old_value", ANY, "value before the change"),
+                opt("change_id", STRING, "id of the change, for impact measurement"),
+                REASON);
+        define("config.impact_measured", "config", List.of(Needs.FUNCTION),
+                "measured effect of a parameter change (the seed's window_size.impact_measured)",
+                req("parameter", STRING, "parameter name"),
+                opt("change_id", STRING, "the change measured"),
+                opt("old_value", ANY, "value before"),
+                opt("new_value", ANY, "value after"),
+                opt("before", OBJECT, "metrics in the window before"),
+                opt("after", OBJECT, "metrics in the window after"));
+        Field[] cost = {
+            req("cost_usd", NON_NEGATIVE, "cost attributed to the execution"),
+            opt("service", STRING, "cloud service, e.g. AmazonSageMaker"),
+            opt("resource", STRING, "resource id"),
+            opt("period", STRING, "billing period"),
+            opt("tags", OBJECT, "cost allocation tags, e.g. poet:execution_id")
+        };
+        define("execution.cost_measured", "cost", List.of(), "cost attributed to an execution", cost);
+        define("cost.measured", "cost", List.of(), "alias of execution.cost_measured, as the seed names it", cost);
+        define("drift.business_impact_measured", "impact", List.of(), "business effect of a drift or false alarm",
+                opt("revenue_impact", NUMBER, "revenue effect, in the business's currency"),
+                opt("conversion_impact", NUMBER, "conversion-rate effect"),
+                opt("metric", STRING, "metric name"),
+                opt("period", STRING, "period measured"));
+        define("model.retrained", "model", List.of(), "a model was retrained, perhaps because of a drift alert",
+                req("reason", STRING, "why; drift_alert_<execution_id> ties it to an execution"),
+                req("performance_before", NUMBER, "model metric before retraining"),
+                req("performance_after", NUMBER, "model metric after retraining"),
+                opt("model", STRING, "model name"),
+                opt("metric", STRING, "metric name, e.g. auc"),
+                opt("mlflow_run_id", STRING, "MLflow run of the retraining"));
+        define("enhancement.requested", "enhance", List.of(Needs.FUNCTION), "a new version was asked for",
+                REASON,
+                opt("generator", STRING, "what makes the version: enhance, params, command, openai"),
+                opt("config", OBJECT, "the POET enhancement config"),
+                opt("source_file", STRING, "the source the function came from"),
+                opt("patterns", OBJECT, "the patterns that triggered it"));
+        define("enhancement.completed", "enhance", List.of(Needs.FUNCTION, Needs.VERSION), "a new version was made",
+                opt("generator", STRING, "what made it"),
+                opt("previous_version", STRING, "version live before"),
+                opt("sha256", STRING, "hash of the version file"));
+        define("enhancement.failed", "enhance", List.of(Needs.FUNCTION), "a new version was refused",
+                req("reason", STRING, "why it was refused"),
+                opt("generator", STRING, "what tried to make it"));
+        define("version.deployed", "version", List.of(Needs.FUNCTION, Needs.VERSION), "a version went live",
+                opt("previous_version", STRING, "version live before"),
+                REASON);
+        define("version.rolled_back", "version", List.of(Needs.FUNCTION, Needs.VERSION),
+                "current was moved back; version is the one now live",
+                req("from_version", STRING, "version that was live"),
+                REASON);
+    }
+
+    /** The known type of that name, the schema-less custom type for {@code x.*}, or null. */
+    public static EventType of(String name) {
+        EventType t = KNOWN.get(name);
+        if (t == null && name != null && CUSTOM.matcher(name).matches()) {
+            t = new EventType(name, CUSTOM_PREFIX, List.of(), List.of(), "custom event");
+        }
+        return t;
+    }
+
+    public static Map<String, EventType> known() {
+        return Collections.unmodifiableMap(KNOWN);
+    }
+
+    /** Every file-name prefix in use, custom included. */
+    public static List<String> prefixes() {
+        return List.of("exec", "feedback", "alert", "config", "cost", "impact", "model", "enhance", "version",
+                CUSTOM_PREFIX);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public List<Needs> needs() {
+        return needs;
+    }
+
+    public List<Field> fields() {
+        return fields;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    public boolean isCustom() {
+        return prefix.equals(CUSTOM_PREFIX);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.poet.event;
+
+import dev.poet.PoetException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+
+/** Event times: stored in UTC with exactly three fractional digits, {@code 2026-11-27T11:35:00.000Z}. */
+public final class Timestamps {
+    private static final DateTimeFormatter CANONICAL =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private Timestamps() {
+    }
+
+    public static String format(Instant t) {
+        return CANONICAL.format(t.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    /** Accepts any ISO-8601 date-time with a zone offset ({@code Z}, {@code +01:00}). */
+    public static Instant parse(String s, String field) {
+        try {
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            throw PoetException.invalid("field " + field + ": '" + s
+                    + "' is not an ISO-8601 time with an offset, such as 2026-11-27T11:35:00Z");
+        }
+    }
+
+    /**
+     * A point in time given as ISO-8601 ({@code 2026-11-27T00:00:00Z}, or a date, taken as UTC
+     * midnight) or as an age before {@code now}: {@code 30s}, {@code 15m}, {@code 24h}, {@code 7d}, {@code 2w}.
+     */
+    public static Instant parseRelative(String s, Instant now, String option) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([smhdw])").matcher(s);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            long seconds = switch (m.group(2)) {
+                case "s" -> n;
+                case "m" -> n * 60;
+                case "h" -> n * 3600;
+                case "d" -> n * 86400;
+                default -> n * 7 * 86400;
+            };
+            return now.minusSeconds(seconds);
+        }
+        if (s.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
+            try {
+                return java.time.LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e) {
+                // reported below
+            }
+        }
+        try {
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            throw PoetException.invalid(option + ": '" + s
+                    + "' is neither a time such as 2026-11-27T11:35:00Z or 2026-11-27 nor an age such as 7d, 24h, 30m");
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package dev.poet.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import dev.poet.PoetException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON for every file poet writes, on Jackson's streaming core (kept off databind so the
+ * short-lived commands start fast). Values are plain Java: {@code Map<String,Object>} (insertion
+ * ordered), {@code List<Object>}, {@code String}, {@code Boolean}, {@code Long},
+ * {@code BigInteger}, {@code Double} and {@code null}.
+ *
+ * <p>The compact encoding is the store's canonical form and is byte-for-byte what Python's
+ * {@code json.dumps(v, ensure_ascii=False, separators=(",", ":"))} prints: floats as Python's
+ * {@code repr}, control characters escaped with lower-case hex.
+ */
+public final class Json {
+    /** Deeper nesting than this is refused: no event needs it and it guards the parser. */
+    public static final int MAX_DEPTH = 64;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxNumberLength(400)
+                    .maxStringLength(4 << 20)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private static final CharacterEscapes PYTHON_ESCAPES = new PythonEscapes();
+
+    private Json() {
+    }
+
+    /** Parses one JSON document; anything malformed is an {@code INVALID} error naming where. */
+    public static Object parse(byte[] bytes, String what) {
+        try (JsonParser p = FACTORY.createParser(bytes)) {
+            if (p.nextToken() == null) {
+                throw PoetException.invalid(what + " is empty, expected JSON");
+            }
+            Object v = read(p, what);
+            if (p.nextToken() != null) {
+                throw PoetException.invalid(what + ": unexpected data after the JSON value at line "
+                        + p.currentLocation().getLineNr() + " column " + p.currentLocation().getColumnNr());
+            }
+            return v;
+        } catch (JsonProcessingException e) {
+            throw PoetException.invalid(what + " is not valid JSON: " + describe(e));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses a document that must be a JSON object. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(byte[] bytes, String what) {
+        Object v = parse(bytes, what);
+        if (!(v instanceof Map)) {
+            throw PoetException.invalid(what + " must be a JSON object, got " + typeName(v));
+        }
+        return (Map<String, Object>) v;
+    }
+
+    /**
+     * Parses a JSON literal typed on the command line ({@code true}, {@code 0.4}, {@code "x"},
+     * {@code [1,2]}); returns {@code null} when the text is not one, so the caller can take it
+     * as a plain string.
+     */
+    public static Object parseLiteralOrNull(String text) {
+        try (JsonParser p = FACTORY.createParser(text)) {
+            if (p.nextToken() == null) {
+                return null;
+            }
+            Object v = read(p, "value");
+            return p.nextToken() == null ? new Literal(v) : null;
+        } catch (IOException | PoetException e) {
+            return null;
+        }
+    }
+
+    /** A parsed literal, so that JSON {@code null} can be told from "not JSON". */
+    public record Literal(Object value) {
+    }
+
+    private static Object read(JsonParser p, String what) throws IOException {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case START_OBJECT: {
+                Map<String, Object> m = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    m.put(name, read(p, what));
+                }
+                return m;
+            }
+            case START_ARRAY: {
+                List<Object> l = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    l.add(read(p, what));
+                }
+                return l;
+            }
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NUMBER_INT:
+                switch (p.getNumberType()) {
+                    case INT:
+                    case LONG:
+                        return p.getLongValue();
+                    default:
+                        return p.getBigIntegerValue();
+                }
+            case VALUE_NUMBER_FLOAT: {
+                double d = p.getDoubleValue();
+                if (Double.isInfinite(d) || Double.isNaN(d)) {
+                    throw PoetException.invalid(what + ": number " + p.getText() + " is out of range at line "
+                            + p.currentLocation().getLineNr());
+                }
+                return d;
+            }
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw PoetException.invalid(what + ": unexpected " + t + " at line " + p.currentLocation().getLineNr());
+        }
+    }
+
+    /** The canonical compact encoding, without a trailing newline. */
+    public static byte[] encode(Object value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.setCharacterEscapes(PYTHON_ESCAPES);
+            write(g, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The canonical encoding followed by a newline: one line of a JSON Lines file. */
+    public static byte[] encodeLine(Object value) {
+        byte[] b = encode(value);
+        byte[] line = new byte[b.length + 1];
+        System.arraycopy(b, 0, line, 0, b.length);
+        line[b.length] = '\n';
+        return line;
+    }
+
+    /** Indented, for people and for settings files. */
+    public static String pretty(Object value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            write(g, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void write(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String) {
+            g.writeString((String) v);
+        } else if (v instanceof Boolean) {
+            g.writeBoolean((Boolean) v);
+        } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            g.writeNumber(((Number) v).longValue());
+        } else if (v instanceof BigInteger) {
+            g.writeNumber((BigInteger) v);
+        } else if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new IllegalArgumentException("JSON has no representation for " + d);
+            }
+            g.writeNumber(PythonFloat.repr(d));
+        } else if (v instanceof BigDecimal) {
+            g.writeNumber(PythonFloat.repr(((BigDecimal) v).doubleValue()));
+        } else if (v instanceof Map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                g.writeFieldName(String.valueOf(e.getKey()));
+                write(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (v instanceof List) {
+            g.writeStartArray();
+            for (Object o : (List<?>) v) {
+                write(g, o);
+            }
+            g.writeEndArray();
+        } else {
+            throw new IllegalArgumentException("not a JSON value: " + v.getClass().getName());
+        }
+    }
+
+    /** The JSON type name of a value, for error messages. */
+    public static String typeName(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof String) {
+            return "string";
+        }
+        if (v instanceof Boolean) {
+            return "boolean";
+        }
+        if (v instanceof Number) {
+            return "number";
+        }
+        if (v instanceof Map) {
+            return "object";
+        }
+        if (v instanceof List) {
+            return "array";
+        }
+        return v.getClass().getSimpleName();
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String msg = e.getOriginalMessage();
+        int nl = msg.indexOf('\n');
+        if (nl >= 0) {
+            msg = msg.substring(0, nl);
+        }
+        if (e.getLocation() != null) {
+            msg += " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        }
+        return msg;
+    }
+
+    /** Escapes exactly as Python's json module does: short forms, else {@code \\u00xx} in lower case. */
+    private static final class PythonEscapes extends CharacterEscapes {
+        private final int[] table;
+        private final SerializableString[] custom = new SerializableString[32];
+
+        PythonEscapes() {
+            table = CharacterEscapes.standardAsciiEscapesForJSON();
+            for (int c = 0; c < 32; c++) {
+                if (c != '\b' && c != '\t' && c != '\n' && c != '\f' && c != '\r') {
+                    table[c] = CharacterEscapes.ESCAPE_CUSTOM;
+                    custom[c] = new SerializedString(String.format("\\u%04x", c));
+                }
+            }
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return table;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch < 32 ? custom[ch] : null;
+        }
+    }
+}

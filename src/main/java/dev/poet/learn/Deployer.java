@@ -1,0 +1,142 @@
+package dev.poet.learn;
+
+import dev.poet.PoetException;
+import dev.poet.Status;
+import dev.poet.event.Event;
+import dev.poet.event.EventLog;
+import dev.poet.event.Timestamps;
+import dev.poet.generate.CodeCheck;
+import dev.poet.generate.Wrapper;
+import dev.poet.json.Json;
+import dev.poet.store.AtomicFile;
+import dev.poet.store.Locks;
+import dev.poet.store.Names;
+import dev.poet.store.Store;
+import dev.poet.store.Versions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes a new version live. The order of steps is what keeps a crash harmless: the version
+ * file is complete and durable before {@code current} can point at it, parameters are replaced
+ * atomically, and history and events follow the swap, so {@code current} never names a missing
+ * or partial file.
+ */
+public final class Deployer {
+    private final Store store;
+    private final EventLog events;
+
+    public Deployer(Store store, EventLog events) {
+        this.store = store;
+        this.events = events;
+    }
+
+    /** What {@code poet enhance} was asked to do. */
+    public record EnhanceRequest(String function, byte[] code, String origin, Map<String, Object> params,
+                                 Map<String, Object> config, Path sourceFile, String python) {
+    }
+
+    /** What a deploy did. */
+    public record Deployed(String function, String version, String previousVersion, Path file, boolean paramsWritten,
+                           boolean compiled, String sha256, List<String> eventIds) {
+    }
+
+    public Deployed enhance(EnhanceRequest req) throws IOException {
+        String fn = Names.function(req.function());
+        CodeCheck.Result checked = CodeCheck.check(fn, req.code(), req.python(), Status.INVALID);
+        byte[] sourceCopy = null;
+        if (req.sourceFile() != null) {
+            if (!Files.isRegularFile(req.sourceFile())) {
+                throw PoetException.invalid("--source-file " + req.sourceFile() + " is not a readable file");
+            }
+            if (Files.size(req.sourceFile()) > CodeCheck.MAX_CODE_BYTES) {
+                throw PoetException.invalid("--source-file " + req.sourceFile() + " is over the 1 MiB limit");
+            }
+            sourceCopy = Files.readAllBytes(req.sourceFile());
+        }
+        Versions versions = store.versions();
+        List<String> ids = new ArrayList<>();
+        try (Locks.Held lock = versions.lock(fn)) {
+            String previous = versions.current(fn).version().orElse(null);
+            String version = "v" + versions.nextVersionNumber(fn);
+
+            Map<String, Object> requested = new LinkedHashMap<>();
+            requested.put("reason", "enhance");
+            requested.put("generator", "enhance");
+            if (req.config() != null) {
+                requested.put("config", req.config());
+            }
+            if (req.sourceFile() != null) {
+                requested.put("source_file", req.sourceFile().toString());
+            }
+            ids.add(events.record(event("enhancement.requested", fn, null, requested)).event().id());
+
+            byte[] wrapped = Wrapper.wrap(fn, version, checked.source(), req.origin());
+            Path file = versions.writeVersion(fn, version, wrapped);
+            if (sourceCopy != null) {
+                String base = req.sourceFile().getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+                AtomicFile.create(store.io(), store.sourcesDir().resolve(fn + "_" + version + "_" + base), sourceCopy);
+            }
+            boolean paramsWritten = false;
+            if (req.params() != null) {
+                versions.writeParams(fn, (Json.pretty(req.params()) + "\n").getBytes(StandardCharsets.UTF_8));
+                paramsWritten = true;
+            } else if (!Files.exists(versions.paramsFile(fn))) {
+                versions.writeParams(fn, "{}\n".getBytes(StandardCharsets.UTF_8));
+                paramsWritten = true;
+            }
+            versions.swapCurrent(fn, version);
+            String sha = sha256(wrapped);
+            Instant now = events.clock().instant();
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("time", Timestamps.format(now));
+            line.put("action", "deploy");
+            line.put("version", version);
+            line.put("previous_version", previous);
+            line.put("reason", "enhance");
+            line.put("generator", "enhance");
+            line.put("sha256", sha);
+            if (paramsWritten) {
+                line.put("params", req.params() != null ? req.params() : Map.of());
+            }
+            versions.appendHistory(fn, Json.encodeLine(line));
+
+            Map<String, Object> completed = new LinkedHashMap<>();
+            completed.put("generator", "enhance");
+            if (previous != null) {
+                completed.put("previous_version", previous);
+            }
+            completed.put("sha256", sha);
+            ids.add(events.record(event("enhancement.completed", fn, version, completed)).event().id());
+            Map<String, Object> deployed = new LinkedHashMap<>();
+            if (previous != null) {
+                deployed.put("previous_version", previous);
+            }
+            deployed.put("reason", "enhance");
+            ids.add(events.record(event("version.deployed", fn, version, deployed)).event().id());
+            return new Deployed(fn, version, previous, file, paramsWritten, checked.compiled(), sha, ids);
+        }
+    }
+
+    private Event event(String type, String fn, String version, Map<String, Object> data) {
+        return new Event(events.newId(), type, events.clock().instant(), "cli", fn, version, null, data, null);
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

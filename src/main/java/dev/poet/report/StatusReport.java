@@ -1,0 +1,122 @@
+package dev.poet.report;
+
+import dev.poet.PoetException;
+import dev.poet.json.Json;
+import dev.poet.store.AtomicFile;
+import dev.poet.store.EventSpool.State;
+import dev.poet.store.Names;
+import dev.poet.store.Store;
+import dev.poet.store.Versions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code poet status} shows: each function's live version, versions, parameters and last
+ * change, event counts per state, the last learn run, and every problem found on the way
+ * (a dangling {@code current}, unreadable parameters, a torn history line). Reading never
+ * changes the store.
+ */
+public final class StatusReport {
+    private StatusReport() {
+    }
+
+    /** The report as an ordered map: its JSON form is the stable {@code poet status --json} format. */
+    public static Map<String, Object> build(Store store, String onlyFunction) throws IOException {
+        Versions versions = store.versions();
+        List<String> fns;
+        if (onlyFunction != null) {
+            Names.function(onlyFunction);
+            if (!versions.exists(onlyFunction)) {
+                throw PoetException.notFound("no function " + onlyFunction + " in " + store.root());
+            }
+            fns = List.of(onlyFunction);
+        } else {
+            fns = versions.functions();
+        }
+        List<String> problems = new ArrayList<>();
+        List<Object> functions = new ArrayList<>();
+        for (String fn : fns) {
+            functions.add(function(versions, fn, problems));
+        }
+        Map<String, Object> events = new LinkedHashMap<>();
+        for (State s : State.values()) {
+            events.put(s.dirName(), count(store.spool().dir(s), s == State.TMP));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("store", store.root().toString());
+        m.put("functions", functions);
+        m.put("events", events);
+        m.put("last_learn", readJsonOrNull(store.root().resolve("learn_last.json"), problems));
+        m.put("problems", problems);
+        return m;
+    }
+
+    private static Map<String, Object> function(Versions versions, String fn, List<String> problems) throws IOException {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("name", fn);
+        Versions.Current cur = versions.current(fn);
+        f.put("current", cur.version().orElse(null));
+        cur.problem().ifPresent(p -> problems.add(fn + ": " + p));
+        List<String> vs = new ArrayList<>();
+        for (int n : versions.versionNumbers(fn)) {
+            vs.add("v" + n);
+        }
+        f.put("versions", vs);
+        f.put("params", readJsonOrNull(versions.paramsFile(fn), problems));
+        f.put("last_change", lastHistoryEntry(versions.historyFile(fn), fn, problems));
+        return f;
+    }
+
+    private static Object readJsonOrNull(Path p, List<String> problems) throws IOException {
+        if (!Files.exists(p)) {
+            return null;
+        }
+        try {
+            return Json.parse(Files.readAllBytes(p), p.getFileName().toString());
+        } catch (PoetException e) {
+            problems.add(p.getFileName() + " is not valid JSON: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static Object lastHistoryEntry(Path p, String fn, List<String> problems) throws IOException {
+        if (!Files.exists(p)) {
+            return null;
+        }
+        List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                return Json.parse(line.getBytes(StandardCharsets.UTF_8), p.getFileName().toString());
+            } catch (PoetException e) {
+                problems.add(p.getFileName() + " line " + (i + 1) + " is torn or invalid and is ignored");
+            }
+        }
+        return null;
+    }
+
+    private static long count(Path dir, boolean includeTemp) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        long n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (includeTemp || !AtomicFile.isTemp(p)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+}

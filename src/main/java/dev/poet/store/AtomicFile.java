@@ -1,0 +1,66 @@
+package dev.poet.store;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes a whole file atomically. Promise: a reader sees the old content or the new content,
+ * never a mix and never a truncated file, whenever the writer is killed; after {@link #write}
+ * returns, the new content survives a crash. How: write a temporary sibling, force it, rename
+ * it over the target, force the directory.
+ */
+public final class AtomicFile {
+    private AtomicFile() {
+    }
+
+    public static void write(StoreIO io, Path target, byte[] content) throws IOException {
+        Path tmp = tempSibling(target);
+        io.createDurably(tmp, content);
+        try {
+            io.replace(tmp, target);
+        } catch (IOException | RuntimeException e) {
+            io.deleteIfExists(tmp);
+            throw e;
+        }
+        io.forceDirectory(target.getParent());
+    }
+
+    /** Creates {@code target} with {@code content}, durably; returns false if it already exists. */
+    public static boolean create(StoreIO io, Path target, byte[] content) throws IOException {
+        Path tmp = tempSibling(target);
+        io.createDurably(tmp, content);
+        boolean created;
+        try {
+            created = io.publish(tmp, target);
+        } catch (IOException | RuntimeException e) {
+            io.deleteIfExists(tmp);
+            throw e;
+        }
+        if (!created) {
+            io.deleteIfExists(tmp);
+            return false;
+        }
+        io.forceDirectory(target.getParent());
+        return true;
+    }
+
+    /** Temporary names start with a dot and carry {@value #TMP_MARK}, so listings and the sweeper know them. */
+    public static Path tempSibling(Path target) {
+        return target.resolveSibling("." + target.getFileName() + TMP_MARK + randomHex());
+    }
+
+    public static final String TMP_MARK = ".tmp-";
+
+    public static boolean isTemp(Path p) {
+        String name = p.getFileName().toString();
+        return name.startsWith(".") && name.contains(TMP_MARK);
+    }
+
+    static String randomHex() {
+        byte[] b = new byte[8];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

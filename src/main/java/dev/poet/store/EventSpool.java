@@ -1,0 +1,82 @@
+package dev.poet.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * Delivers event files into the store with Maildir's protocol. Promise: when
+ * {@link #deliver} returns, the event is complete in {@code pending/} and survives a crash;
+ * if the process dies earlier, at most a file in {@code tmp/} is left, which nothing reads
+ * and the sweeper removes. A name already delivered is never overwritten, so a client that
+ * supplies its own event id can retry safely. Delivery takes no lock.
+ *
+ * <ol>
+ *   <li>create {@code tmp/<name>.<random>} exclusively, write, fsync, close;</li>
+ *   <li>hard-link it to {@code pending/<name>}, which fails if that name exists, then unlink the tmp file;</li>
+ *   <li>fsync {@code pending/}; only now report success.</li>
+ * </ol>
+ */
+public final class EventSpool {
+    /** {@code <prefix>_<id>.json}; prefix and id were validated before, this is a last guard. */
+    private static final Pattern FILE_NAME = Pattern.compile("[a-z]{1,16}_[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}\\.json");
+
+    public enum State {
+        TMP("tmp"), PENDING("pending"), PROCESSED("processed"), FAILED("failed");
+
+        private final String dir;
+
+        State(String dir) {
+            this.dir = dir;
+        }
+
+        public String dirName() {
+            return dir;
+        }
+    }
+
+    /** The outcome of one delivery: where the event is and whether it was there already. */
+    public record Delivery(Path path, boolean duplicate) {
+    }
+
+    private final StoreIO io;
+    private final Path eventsDir;
+
+    public EventSpool(StoreIO io, Path eventsDir) {
+        this.io = io;
+        this.eventsDir = eventsDir;
+    }
+
+    public Path dir(State state) {
+        return eventsDir.resolve(state.dirName());
+    }
+
+    public Delivery deliver(String fileName, byte[] content) throws IOException {
+        if (!FILE_NAME.matcher(fileName).matches()) {
+            throw new IllegalArgumentException("unsafe event file name: " + fileName);
+        }
+        Path pending = dir(State.PENDING).resolve(fileName);
+        for (State later : new State[] {State.PROCESSED, State.FAILED}) {
+            Path there = dir(later).resolve(fileName);
+            if (Files.exists(there)) {
+                return new Delivery(there, true);
+            }
+        }
+        Path tmp = dir(State.TMP).resolve(fileName + "." + AtomicFile.randomHex());
+        io.createDurably(tmp, content);
+        boolean fresh;
+        try {
+            fresh = io.publish(tmp, pending);
+        } catch (IOException | RuntimeException e) {
+            io.deleteIfExists(tmp);
+            throw e;
+        }
+        if (!fresh) {
+            io.deleteIfExists(tmp);
+            return new Delivery(pending, true);
+        }
+        io.forceDirectory(pending.getParent());
+        return new Delivery(pending, false);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.poet.store;
+
+import dev.poet.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The defaults {@code poet init} writes to {@code poet.json}; documented in docs/store-format.md. */
+public final class Settings {
+    public static final int FORMAT = 1;
+
+    private Settings() {
+    }
+
+    public static Map<String, Object> defaults() {
+        Map<String, Object> thresholds = new LinkedHashMap<>();
+        thresholds.put("false_positive_rate", 0.3);
+        thresholds.put("missed_drift_rate", 0.1);
+        thresholds.put("alert_fatigue_score", 0.7);
+        thresholds.put("cost_efficiency", 0.5);
+        Map<String, Object> learning = new LinkedHashMap<>();
+        learning.put("min_samples", 20L);
+        learning.put("ack_target_minutes", 60L);
+        learning.put("thresholds", thresholds);
+        Map<String, Object> generator = new LinkedHashMap<>();
+        generator.put("name", "params");
+        Map<String, Object> correlation = new LinkedHashMap<>();
+        correlation.put("orphan_ttl_days", 7L);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", (long) FORMAT);
+        m.put("learning", learning);
+        m.put("generator", generator);
+        m.put("correlation", correlation);
+        m.put("secrets_file", "secrets.json");
+        m.put("functions", new LinkedHashMap<>());
+        return m;
+    }
+
+    public static byte[] defaultBytes() {
+        return (Json.pretty(defaults()) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.poet.store;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The few file-system operations the store's durability rests on. Every write to the store
+ * goes through one of these, so a test can fail or drop any of them at a chosen point.
+ * {@link NioStoreIO} is the real implementation.
+ */
+public interface StoreIO {
+    /** Creates {@code file} (which must not exist), writes {@code content}, forces it to disk, closes it. */
+    void createDurably(Path file, byte[] content) throws IOException;
+
+    /**
+     * Makes {@code from} visible as {@code to} only if {@code to} does not exist yet, atomically,
+     * and removes {@code from}. Returns false, leaving {@code from} in place, if {@code to} exists.
+     */
+    boolean publish(Path from, Path to) throws IOException;
+
+    /** Atomically renames {@code from} over {@code to}, replacing it. */
+    void replace(Path from, Path to) throws IOException;
+
+    /** Appends {@code bytes} to {@code file} (created if missing) and forces them to disk. */
+    void appendDurably(Path file, byte[] bytes) throws IOException;
+
+    /** Creates a symbolic link {@code link} whose target is the relative path {@code target}. */
+    void createSymlink(Path link, Path target) throws IOException;
+
+    /** Forces a directory's entries (renames, links, creations) to disk. */
+    void forceDirectory(Path dir) throws IOException;
+
+    /** Deletes a file if it exists. */
+    void deleteIfExists(Path file) throws IOException;
+}

@@ -1,0 +1,280 @@
+"""poet runtime: records events for functions managed by poet.
+
+Standard library only. `poet init` writes this file into the store and replaces it when poet
+is upgraded, so do not edit it. Events are delivered with the store's Maildir protocol
+(exclusive tmp file, fsync, link into pending/, fsync the directory) and encoded exactly as
+the poet command line encodes them, byte for byte.
+
+    import poet_runtime
+    detect_drift = poet_runtime.load("detect_drift").detect_drift   # the live version
+    poet_runtime.record("drift.validation", {"was_real_drift": False}, execution_id=eid)
+"""
+import errno
+import functools
+import importlib
+import inspect
+import json
+import logging
+import math
+import os
+import re
+import secrets
+import sys
+import threading
+import time
+import uuid
+
+__all__ = ["record", "instrument", "load", "params", "store_path", "new_event_id",
+           "last_execution_id", "encode_event", "StoreNotFound"]
+
+FORMAT = 1
+MAX_EVENT_BYTES = 1 << 20
+DETECTION_FIELDS = ("drift_detected", "p_value", "statistic", "threshold", "test", "feature",
+                    "feature_type", "window_size", "mlflow_run_id", "cost_usd")
+PREFIXES = {
+    "execution.completed": "exec", "drift.validation": "feedback", "alert.created": "alert",
+    "alert.acknowledged": "alert", "alert.resolved": "alert", "alert.batch_dismissed": "alert",
+    "config.changed": "config", "config.impact_measured": "config", "execution.cost_measured": "cost",
+    "cost.measured": "cost", "drift.business_impact_measured": "impact", "model.retrained": "model",
+    "enhancement.requested": "enhance", "enhancement.completed": "enhance", "enhancement.failed": "enhance",
+    "version.deployed": "version", "version.rolled_back": "version",
+}
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}\Z")
+_FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
+_CUSTOM = re.compile(r"x\.[a-z0-9_]{1,40}(\.[a-z0-9_]{1,40}){1,4}\Z")
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_log = logging.getLogger("poet")
+_lock = threading.Lock()
+_last_ms = -1
+_last_rand = 0
+_local = threading.local()
+
+
+class StoreNotFound(RuntimeError):
+    """No .poet store could be found."""
+
+
+def _is_store(d):
+    return os.path.isfile(os.path.join(d, "poet.json")) or os.path.isdir(os.path.join(d, "events"))
+
+
+def store_path():
+    """The store: $POET_STORE, else the store this file lives in, else the nearest .poet upward from the cwd."""
+    env = os.environ.get("POET_STORE")
+    if env:
+        d = os.path.abspath(env)
+        if _is_store(d):
+            return d
+        if os.path.isdir(os.path.join(d, ".poet")):
+            return os.path.join(d, ".poet")
+        raise StoreNotFound("POET_STORE names %s, which is not a poet store" % d)
+    here = os.path.dirname(os.path.abspath(__file__))
+    if _is_store(here):
+        return here
+    d = os.getcwd()
+    while True:
+        candidate = os.path.join(d, ".poet")
+        if os.path.isdir(candidate):
+            return candidate
+        parent = os.path.dirname(d)
+        if parent == d:
+            raise StoreNotFound("no .poet store found; create one with 'poet init'")
+        d = parent
+
+
+def new_event_id(ms=None):
+    """A ULID: 48 bits of milliseconds, 80 random bits; increasing within this process."""
+    global _last_ms, _last_rand
+    with _lock:
+        if ms is None:
+            ms = int(time.time() * 1000)
+        if ms <= _last_ms:
+            ms = _last_ms
+            _last_rand += 1
+        else:
+            _last_ms = ms
+            _last_rand = int.from_bytes(os.urandom(10), "big") & ((1 << 79) - 1)
+        v = (ms << 80) | _last_rand
+    return "".join(_ALPHABET[(v >> (5 * i)) & 31] for i in range(25, -1, -1)), ms
+
+
+def _format_time(ms):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03dZ" % (ms % 1000)
+
+
+def _clean(v):
+    """A JSON-safe copy: numpy scalars unwrapped, NaN and infinities become None."""
+    if hasattr(v, "item") and callable(v.item) and not isinstance(v, (dict, list, tuple, str, bytes)):
+        try:
+            v = v.item()
+        except (TypeError, ValueError):
+            return str(v)
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, float):
+        return float(v) if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    return str(v)
+
+
+def encode_event(event):
+    """The canonical bytes of an event: compact JSON, as the poet CLI writes it, and a newline."""
+    text = json.dumps(event, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8", "backslashreplace") + b"\n"
+
+
+def _fsync_dir(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _deliver(store, name, payload):
+    """Maildir delivery; returns (path, duplicate)."""
+    events = os.path.join(store, "events")
+    pending = os.path.join(events, "pending", name)
+    for later in ("processed", "failed"):
+        there = os.path.join(events, later, name)
+        if os.path.exists(there):
+            return there, True
+    tmp = os.path.join(events, "tmp", name + "." + secrets.token_hex(8))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    os.close(fd)
+    try:
+        os.link(tmp, pending)
+    except FileExistsError:
+        os.unlink(tmp)
+        return pending, True
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            os.unlink(tmp)
+            raise
+        if os.path.exists(pending):
+            os.unlink(tmp)
+            return pending, True
+        os.rename(tmp, pending)
+    else:
+        os.unlink(tmp)
+    _fsync_dir(os.path.dirname(pending))
+    return pending, False
+
+
+def record(type, data=None, execution_id=None, function=None, version=None, event_id=None,
+           source="python", store=None):
+    """Delivers one event and returns its id. event_id makes delivery idempotent."""
+    prefix = PREFIXES.get(type) or ("custom" if isinstance(type, str) and _CUSTOM.match(type) else None)
+    if prefix is None:
+        raise ValueError("unknown event type %r; custom types look like x.my_team.thing" % (type,))
+    if event_id is not None and not _ID.match(str(event_id)):
+        raise ValueError("invalid event id %r" % (event_id,))
+    if execution_id is not None and not _ID.match(str(execution_id)):
+        raise ValueError("invalid execution id %r" % (execution_id,))
+    if function is not None and not _FUNCTION.match(str(function)):
+        raise ValueError("invalid function name %r" % (function,))
+    generated, ms = new_event_id()
+    event = {"id": str(event_id) if event_id is not None else generated, "type": type,
+             "time": _format_time(ms), "source": source}
+    if function is not None:
+        event["function"] = function
+    if version is not None:
+        event["version"] = version
+    if execution_id is not None:
+        event["execution_id"] = str(execution_id)
+    event["data"] = _clean(dict(data or {}))
+    payload = encode_event(event)
+    if len(payload) > MAX_EVENT_BYTES:
+        raise ValueError("event is %d bytes, over the 1 MiB limit" % len(payload))
+    _deliver(store or store_path(), "%s_%s.json" % (prefix, event["id"]), payload)
+    return event["id"]
+
+
+def last_execution_id():
+    """The execution id of the last instrumented call in this thread."""
+    return getattr(_local, "execution_id", None)
+
+
+def _finish(function, version, execution_id, started, result, error):
+    data = {"success": error is None, "duration_ms": round((time.perf_counter() - started) * 1000.0, 3)}
+    if error is not None:
+        data["error"] = ("%s: %s" % (type(error).__name__, error))[:2000]
+    if isinstance(result, dict):
+        for k in DETECTION_FIELDS:
+            if k in result:
+                data[k] = _clean(result[k])
+    try:
+        record("execution.completed", data, execution_id=execution_id, function=function, version=version)
+    except Exception as e:  # recording must never break the function it observes
+        _log.warning("poet: could not record execution %s of %s: %s", execution_id, function, e)
+    if isinstance(result, dict):
+        result["execution_id"] = execution_id
+    return result
+
+
+def instrument(func, function, version):
+    """Wraps func so that each call records execution.completed; dict results gain execution_id."""
+    if inspect.iscoroutinefunction(func):
+        @functools.wraps(func)
+        async def async_wrapper(*args, **kwargs):
+            execution_id = str(uuid.uuid4())
+            _local.execution_id = execution_id
+            started = time.perf_counter()
+            try:
+                result = await func(*args, **kwargs)
+            except BaseException as e:
+                _finish(function, version, execution_id, started, None, e)
+                raise
+            return _finish(function, version, execution_id, started, result, None)
+        async_wrapper.poet_version = version
+        return async_wrapper
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        execution_id = str(uuid.uuid4())
+        _local.execution_id = execution_id
+        started = time.perf_counter()
+        try:
+            result = func(*args, **kwargs)
+        except BaseException as e:
+            _finish(function, version, execution_id, started, None, e)
+            raise
+        return _finish(function, version, execution_id, started, result, None)
+    wrapper.poet_version = version
+    return wrapper
+
+
+def params(function, store=None):
+    """The function's live parameters from <function>_params.json ({} when it has none)."""
+    if not _FUNCTION.match(function):
+        raise ValueError("invalid function name %r" % (function,))
+    path = os.path.join(store or store_path(), function + "_params.json")
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return {}
+
+
+def load(function, store=None):
+    """Imports and returns the module of the function's live version (<function>_current.py)."""
+    if not _FUNCTION.match(function):
+        raise ValueError("invalid function name %r" % (function,))
+    d = store or store_path()
+    if d not in sys.path:
+        sys.path.insert(0, d)
+    return importlib.import_module(function + "_current")
