@@ -7,7 +7,7 @@ public final class Main {
 
     public static void main(String[] args) {
         PoetEnv env = PoetEnv.system();
-        int code = Poet.commandLine(env).execute(args);
+        int code = Poet.commandLineFor(env, args).execute(args);
         env.out().flush();
         env.err().flush();
         System.exit(code);

@@ -8,9 +8,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.ReadOnlyFileSystemException;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /**
@@ -23,8 +26,57 @@ public final class Poet {
     private Poet() {
     }
 
+    /** The subcommands, in the order {@code --help} lists them. */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("init", InitCommand::new);
+        COMMANDS.put("enhance", EnhanceCommand::new);
+        COMMANDS.put("record", RecordCommand::new);
+        COMMANDS.put("feedback", FeedbackCommand::new);
+        COMMANDS.put("status", StatusCommand::new);
+        COMMANDS.put("events", EventsCommand::new);
+        COMMANDS.put("completion", CompletionCommand::new);
+    }
+
+    /** The whole command line, every subcommand included. */
     public static CommandLine commandLine(PoetEnv env) {
+        return build(env, COMMANDS.keySet());
+    }
+
+    /**
+     * The command line for these arguments. When they name a subcommand, only that one is built:
+     * picocli reflects over every command it is given, and start-up time is what
+     * {@code poet feedback} and {@code poet record} are judged on. Parsing is the same either way.
+     */
+    public static CommandLine commandLineFor(PoetEnv env, String... args) {
+        String word = commandWord(args);
+        if (word != null && COMMANDS.containsKey(word) && !word.equals("completion")) {
+            return build(env, List.of(word));
+        }
+        return commandLine(env);
+    }
+
+    /** The first argument that is not a global option or its value. */
+    static String commandWord(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--store")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            } else if (a.equals("--")) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static CommandLine build(PoetEnv env, Collection<String> names) {
         CommandLine cl = new CommandLine(new PoetCommand(env));
+        for (String name : names) {
+            cl.addSubcommand(name, COMMANDS.get(name).get());
+        }
         cl.setOut(env.out());
         cl.setErr(env.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -13,15 +13,6 @@ import picocli.CommandLine.ScopeType;
         description = {
             "Closes the learning loop for functions managed by POET: records executions and their outcomes,",
             "connects them, and keeps the functions' versions, parameters and history in a .poet store."},
-        subcommands = {
-            InitCommand.class,
-            EnhanceCommand.class,
-            RecordCommand.class,
-            FeedbackCommand.class,
-            StatusCommand.class,
-            EventsCommand.class,
-            CompletionCommand.class,
-        },
         footer = {"%nThe store is --store DIR, else $POET_STORE, else the nearest .poet/ in this directory or a parent.",
             "Documentation: docs/ in the poet repository."})
 public final class PoetCommand implements Runnable {

@@ -1,5 +1,9 @@
 package dev.poet.event;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.security.SecureRandom;
 
 /**
@@ -9,7 +13,7 @@ import java.security.SecureRandom;
  */
 public final class EventId {
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static SecureRandom fallback;
     private static long lastMillis = -1;
     private static long randHi; // top 16 of the 80 random bits
     private static long randLo; // low 64 bits
@@ -26,8 +30,7 @@ public final class EventId {
             }
         } else {
             lastMillis = epochMillis;
-            byte[] b = new byte[10];
-            RANDOM.nextBytes(b);
+            byte[] b = randomBytes(10);
             randHi = ((b[0] & 0xFFL) << 8 | (b[1] & 0xFFL)) & 0x7FFF; // leave headroom for increments
             long lo = 0;
             for (int i = 2; i < 10; i++) {
@@ -50,5 +53,27 @@ public final class EventId {
             hi >>>= 5;
         }
         return new String(out);
+    }
+
+    /**
+     * Random bytes from the kernel. Reading {@code /dev/urandom} directly costs one open and one
+     * read; initialising {@link SecureRandom} loads the security providers, which shows in the
+     * start-up time of every {@code poet record}.
+     */
+    private static byte[] randomBytes(int n) {
+        try (InputStream in = Files.newInputStream(Paths.get("/dev/urandom"))) {
+            byte[] b = in.readNBytes(n);
+            if (b.length == n) {
+                return b;
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // not a Unix system: fall through
+        }
+        if (fallback == null) {
+            fallback = new SecureRandom();
+        }
+        byte[] b = new byte[n];
+        fallback.nextBytes(b);
+        return b;
     }
 }
