@@ -17,7 +17,8 @@ public final class PythonFloat {
             return (Double.doubleToRawLongBits(d) < 0) ? "-0.0" : "0.0";
         }
         String sign = d < 0 ? "-" : "";
-        BigDecimal shortest = new BigDecimal(NumberOutput.toString(Math.abs(d), true)).stripTrailingZeros();
+        double a = Math.abs(d);
+        BigDecimal shortest = shorten(a, new BigDecimal(NumberOutput.toString(a, true)).stripTrailingZeros());
         String digits = shortest.unscaledValue().toString();
         int decpt = digits.length() - shortest.scale();
         StringBuilder b = new StringBuilder(sign);
@@ -28,11 +29,11 @@ public final class PythonFloat {
             }
             int exp = decpt - 1;
             b.append('e').append(exp < 0 ? '-' : '+');
-            int a = Math.abs(exp);
-            if (a < 10) {
+            int e = Math.abs(exp);
+            if (e < 10) {
                 b.append('0');
             }
-            b.append(a);
+            b.append(e);
         } else if (decpt <= 0) {
             b.append("0.");
             b.append("0".repeat(-decpt));
@@ -43,5 +44,32 @@ public final class PythonFloat {
             b.append(digits).append("0".repeat(decpt - digits.length())).append(".0");
         }
         return b.toString();
+    }
+
+    /**
+     * Java's algorithm prints at least two significant digits where one would round-trip
+     * ({@code 4.9E-324}); Python prints the one ({@code 5e-324}). Drop digits while a shorter
+     * neighbour still reads back as the same double, preferring the closer one.
+     */
+    private static BigDecimal shorten(double a, BigDecimal v) {
+        while (v.precision() > 1) {
+            int scale = v.scale() - 1;
+            BigDecimal down = v.setScale(scale, java.math.RoundingMode.FLOOR);
+            BigDecimal up = v.setScale(scale, java.math.RoundingMode.CEILING);
+            boolean downOk = down.signum() > 0 && down.doubleValue() == a;
+            boolean upOk = up.doubleValue() == a;
+            if (downOk && upOk) {
+                BigDecimal exact = new BigDecimal(a);
+                v = exact.subtract(down).abs().compareTo(up.subtract(exact).abs()) <= 0 ? down : up;
+            } else if (downOk) {
+                v = down;
+            } else if (upOk) {
+                v = up;
+            } else {
+                break;
+            }
+            v = v.stripTrailingZeros();
+        }
+        return v;
     }
 }

@@ -85,7 +85,7 @@ public final class Deployer {
             Path file = versions.writeVersion(fn, version, wrapped);
             if (sourceCopy != null) {
                 String base = req.sourceFile().getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
-                AtomicFile.create(store.io(), store.sourcesDir().resolve(fn + "_" + version + "_" + base), sourceCopy);
+                AtomicFile.create(store.io(), store.tmpDir(), store.sourcesDir().resolve(fn + "_" + version + "_" + base), sourceCopy);
             }
             boolean paramsWritten = false;
             if (req.params() != null) {

@@ -8,15 +8,16 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Writes a whole file atomically. Promise: a reader sees the old content or the new content,
  * never a mix and never a truncated file, whenever the writer is killed; after {@link #write}
- * returns, the new content survives a crash. How: write a temporary sibling, force it, rename
- * it over the target, force the directory.
+ * returns, the new content survives a crash. How: write a temporary file in the store's
+ * {@code events/tmp/} (same file system, so the rename is atomic; nothing partial is ever
+ * outside {@code tmp/}), force it, rename it over the target, force the target's directory.
  */
 public final class AtomicFile {
     private AtomicFile() {
     }
 
-    public static void write(StoreIO io, Path target, byte[] content) throws IOException {
-        Path tmp = tempSibling(target);
+    public static void write(StoreIO io, Path tmpDir, Path target, byte[] content) throws IOException {
+        Path tmp = tempFor(tmpDir, target);
         io.createDurably(tmp, content);
         try {
             io.replace(tmp, target);
@@ -28,8 +29,8 @@ public final class AtomicFile {
     }
 
     /** Creates {@code target} with {@code content}, durably; returns false if it already exists. */
-    public static boolean create(StoreIO io, Path target, byte[] content) throws IOException {
-        Path tmp = tempSibling(target);
+    public static boolean create(StoreIO io, Path tmpDir, Path target, byte[] content) throws IOException {
+        Path tmp = tempFor(tmpDir, target);
         io.createDurably(tmp, content);
         boolean created;
         try {
@@ -46,9 +47,9 @@ public final class AtomicFile {
         return true;
     }
 
-    /** Temporary names start with a dot and carry {@value #TMP_MARK}, so listings and the sweeper know them. */
-    public static Path tempSibling(Path target) {
-        return target.resolveSibling("." + target.getFileName() + TMP_MARK + randomHex());
+    /** A fresh temporary name for {@code target} in {@code tmpDir}; the name says what it was for. */
+    public static Path tempFor(Path tmpDir, Path target) {
+        return tmpDir.resolve("." + target.getFileName() + TMP_MARK + randomHex());
     }
 
     public static final String TMP_MARK = ".tmp-";

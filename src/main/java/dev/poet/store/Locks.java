@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,7 +50,7 @@ public final class Locks {
      * Takes the lock named by {@code file}, waiting at most {@code waitMillis}; fails with
      * {@link Status#BUSY} naming {@code what} when it stays held.
      */
-    public static Held acquire(Path file, long waitMillis, String what) throws IOException {
+    public static Held acquire(StoreIO io, Path file, long waitMillis, String what) throws IOException {
         ReentrantLock local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new ReentrantLock());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         try {
@@ -64,7 +63,7 @@ public final class Locks {
         }
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            ch = io.openLockFile(file);
             while (true) {
                 FileLock l;
                 try {

@@ -80,6 +80,11 @@ public final class NioStoreIO implements StoreIO {
     }
 
     @Override
+    public FileChannel openLockFile(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    }
+
+    @Override
     public void deleteIfExists(Path file) throws IOException {
         Files.deleteIfExists(file);
     }

@@ -66,12 +66,12 @@ public final class Store {
         }
         Path settings = store.settingsFile();
         if (!Files.exists(settings)) {
-            AtomicFile.create(io, settings, Settings.defaultBytes());
+            AtomicFile.create(io, store.tmpDir(), settings, Settings.defaultBytes());
         }
         byte[] runtime = runtimeSource();
         Path rt = root.resolve(RUNTIME);
         if (!Files.exists(rt) || !Arrays.equals(Files.readAllBytes(rt), runtime)) {
-            AtomicFile.write(io, rt, runtime);
+            AtomicFile.write(io, store.tmpDir(), rt, runtime);
         }
         io.forceDirectory(root);
         return store;
@@ -104,6 +104,11 @@ public final class Store {
 
     public EventSpool spool() {
         return spool;
+    }
+
+    /** Where every temporary file of the store lives: event deliveries and atomic replacements alike. */
+    public Path tmpDir() {
+        return spool.dir(EventSpool.State.TMP);
     }
 
     public Path settingsFile() {

@@ -30,6 +30,9 @@ public interface StoreIO {
     /** Forces a directory's entries (renames, links, creations) to disk. */
     void forceDirectory(Path dir) throws IOException;
 
+    /** Opens (creating if needed) a lock file for writing, so it can be locked exclusively. */
+    java.nio.channels.FileChannel openLockFile(Path file) throws IOException;
+
     /** Deletes a file if it exists. */
     void deleteIfExists(Path file) throws IOException;
 }

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *
  * <p>Swapping {@code current} promises: at every instant {@code <fn>_current.py} names a complete
  * version, the old one or the new one. A new relative symlink is made beside it and renamed
- * over it ({@code ln -sfn} is not atomic, rename is); the directory is then forced. Where the
+ * over it ({@code ln -sfn} is not atomic, rename is); the directory is then forced. The new link
+ * is made in {@code events/tmp/}: its relative target resolves once it is renamed into place. Where the
  * file system has no symbolic links, {@code current} is an atomically replaced copy whose first
  * line, {@code # poet-current: vN}, names the version it copies.
  */
@@ -169,7 +170,7 @@ public final class Versions {
     /** Writes a new version file; versions are never rewritten, so an existing file is an error. */
     public Path writeVersion(String fn, String version, byte[] code) throws IOException {
         Path file = versionFile(fn, version);
-        if (!AtomicFile.create(store.io(), file, code)) {
+        if (!AtomicFile.create(store.io(), store.tmpDir(), file, code)) {
             throw new PoetException(Status.FAILURE, file.getFileName() + " already exists; versions are never rewritten");
         }
         return file;
@@ -182,7 +183,7 @@ public final class Versions {
             throw PoetException.notFound(fn + " has no version " + version);
         }
         Path cur = currentFile(fn);
-        Path tmp = AtomicFile.tempSibling(cur);
+        Path tmp = AtomicFile.tempFor(store.tmpDir(), cur);
         StoreIO io = store.io();
         try {
             io.createSymlink(tmp, target.getFileName());
@@ -195,7 +196,7 @@ public final class Versions {
             byte[] copy = new byte[marker.length + code.length];
             System.arraycopy(marker, 0, copy, 0, marker.length);
             System.arraycopy(code, 0, copy, marker.length, code.length);
-            AtomicFile.write(io, cur, copy);
+            AtomicFile.write(io, store.tmpDir(), cur, copy);
             return;
         }
         try {
@@ -208,7 +209,7 @@ public final class Versions {
     }
 
     public void writeParams(String fn, byte[] json) throws IOException {
-        AtomicFile.write(store.io(), paramsFile(fn), json);
+        AtomicFile.write(store.io(), store.tmpDir(), paramsFile(fn), json);
     }
 
     /** Appends one line to the function's history; a torn last line from a crash is skipped by readers. */
@@ -232,7 +233,7 @@ public final class Versions {
 
     /** Takes the function's lock, which serialises deploys, rollbacks and parameter changes. */
     public Locks.Held lock(String fn) throws IOException {
-        return Locks.acquire(store.lockFile("fn-" + Names.function(fn)), Store.FUNCTION_LOCK_WAIT_MILLIS,
+        return Locks.acquire(store.io(), store.lockFile("fn-" + Names.function(fn)), Store.FUNCTION_LOCK_WAIT_MILLIS,
                 "function " + fn);
     }
 }
