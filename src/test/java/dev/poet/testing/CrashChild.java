@@ -1,0 +1,52 @@
+package dev.poet.testing;
+
+import dev.poet.cli.Poet;
+import dev.poet.cli.PoetEnv;
+import dev.poet.store.NioStoreIO;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * A process for crash tests: runs one poet command in a loop, in-process through the same
+ * factory as {@code main}, and prints one line to stdout after each command that succeeded
+ * (what it acknowledged). The test kills it at random moments.
+ *
+ * <p>Arguments: MODE (record | feedback | enhance), project directory, tag for ids.
+ */
+public final class CrashChild {
+    private CrashChild() {
+    }
+
+    public static void main(String[] args) {
+        String mode = args[0];
+        Path project = Paths.get(args[1]);
+        String tag = args[2];
+        PrintStream ack = System.out;
+        for (long n = 0; ; n++) {
+            StringWriter out = new StringWriter();
+            PoetEnv env = new PoetEnv(project, Map.of("PATH", ""), Clock.systemUTC(), InputStream.nullInputStream(),
+                    new PrintWriter(out), new PrintWriter(new StringWriter()), NioStoreIO.INSTANCE);
+            String[] cmd = switch (mode) {
+                case "record" -> new String[] {"record", "drift.validation", "--execution-id", "e-" + n,
+                    "--set", "was_real_drift=true", "--set", "reason=r" + n, "--id", tag + "-" + n};
+                case "feedback" -> new String[] {"feedback", "--execution-id", "e-" + n, "--false-positive",
+                    "--reason", "seasonal_pattern"};
+                case "enhance" -> new String[] {"enhance", "detect_drift", "--from", "detect.py", "--params", "params.json"};
+                default -> throw new IllegalArgumentException(mode);
+            };
+            int code = Poet.commandLineFor(env, cmd).execute(cmd);
+            if (code != 0) {
+                System.err.println("exit " + code);
+                System.exit(code);
+            }
+            ack.println(out.toString().strip());
+            ack.flush();
+        }
+    }
+}
