@@ -223,7 +223,7 @@ function _picocli_poet_init() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--store'"
 
   type compopt &>/dev/null && compopt +o default
@@ -250,7 +250,7 @@ function _picocli_poet_enhance() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--from' '--params' '--config' '--source-file' '--store'"
 
   type compopt &>/dev/null && compopt +o default
@@ -292,7 +292,7 @@ function _picocli_poet_record() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--execution-id' '--function' '--function-version' '--id' '--time' '--source' '--set' '--data' '--event' '--store'"
 
   type compopt &>/dev/null && compopt +o default
@@ -346,7 +346,7 @@ function _picocli_poet_feedback() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--real-drift' '--false-positive' '-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--real-drift' '--false-positive' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--execution-id' '--reason' '--context' '--source' '--function' '--id' '--store'"
 
   type compopt &>/dev/null && compopt +o default
@@ -391,7 +391,7 @@ function _picocli_poet_status() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--store'"
 
   type compopt &>/dev/null && compopt +o default
@@ -418,7 +418,7 @@ function _picocli_poet_events() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="list show"
-  local flag_opts="'-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--store'"
 
   type compopt &>/dev/null && compopt +o default
@@ -445,7 +445,7 @@ function _picocli_poet_completion() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--store'"
 
   type compopt &>/dev/null && compopt +o default
@@ -472,7 +472,7 @@ function _picocli_poet_events_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--type' '--function' '--execution-id' '--since' '--until' '--state' '--limit' '--store'"
 
   type compopt &>/dev/null && compopt +o default
@@ -520,7 +520,7 @@ function _picocli_poet_events_show() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-h' '--help' '-V' '--version' '--json' '-q' '--quiet' '-v' '--verbose'"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--store'"
 
   type compopt &>/dev/null && compopt +o default

@@ -36,17 +36,17 @@ abstract class Base implements Callable<Integer> {
 
     /** A note for the person at the terminal; silent under {@code --quiet}. */
     void note(String message) {
-        if (!root().quiet) {
+        if (!root().quiet()) {
             env().err().println(message);
         }
     }
 
     boolean json() {
-        return root().json;
+        return root().json();
     }
 
     Path storePath() {
-        return StoreLocator.locate(root().store, env().env(StoreLocator.ENV), env().cwd());
+        return StoreLocator.locate(root().store(), env().env(StoreLocator.ENV), env().cwd());
     }
 
     Store store() {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "enhance", mixinStandardHelpOptions = true,
+@Command(name = "enhance",
         description = {"Store a function as its next version and make it live.",
             "The code is checked (defines FUNCTION, compiles with python3 when present; never run), wrapped with",
             "the runtime so every call records execution.completed, written as FUNCTION_vN.py, and",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "events", mixinStandardHelpOptions = true,
+@Command(name = "events",
         description = "List and inspect the events in the store.",
         subcommands = {EventsCommand.ListEvents.class, EventsCommand.Show.class})
 final class EventsCommand extends Base {
@@ -40,7 +40,7 @@ final class EventsCommand extends Base {
         return m;
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(name = "list",
             description = {"List events, oldest first, from every state (or those given with --state).",
                 "With --json, one JSON object per line: the envelope plus \"state\" and \"path\"."})
     static final class ListEvents extends Base {
@@ -125,7 +125,7 @@ final class EventsCommand extends Base {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
+    @Command(name = "show",
             description = {"Show one event in full, wherever it is (pending, processed or failed).",
                 "If an event id is found in more than one place, each is shown."})
     static final class Show extends Base {

@@ -6,50 +6,39 @@ import dev.poet.event.EventLog;
 import dev.poet.store.Store;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.ArgGroupSpec;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "feedback", mixinStandardHelpOptions = true,
-        description = {"Record a verdict on an execution: was the drift it reported (or missed) real?",
-            "Records a drift.validation event and prints its id. The execution may be recorded later;",
-            "correlation waits for it."})
+/** {@code poet feedback}: the seed's explicit feedback in one short command. Declared programmatically (see {@link Specs}). */
 final class FeedbackCommand extends Base {
-    @Option(names = "--execution-id", required = true, paramLabel = "ID", description = "The execution judged.")
-    String executionId;
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Verdict verdict;
-
-    static final class Verdict {
-        @Option(names = "--real-drift", required = true, description = "The drift was real (or was real but missed).")
-        boolean real;
-
-        @Option(names = "--false-positive", required = true, description = "The alert was a false positive.")
-        boolean falsePositive;
+    FeedbackCommand() {
+        spec = CommandSpec.wrapWithoutInspection(this);
+        spec.usageMessage().description(
+                "Record a verdict on an execution: was the drift it reported (or missed) real? Records a"
+                        + " drift.validation event and prints its id. The execution may be recorded later;"
+                        + " correlation waits for it.");
+        spec.addOption(Specs.option("--execution-id", "ID", "The execution judged.").required(true).build());
+        spec.addArgGroup(ArgGroupSpec.builder().exclusive(true).multiplicity("1")
+                .addArg(Specs.flag("--real-drift", "The drift was real (or was real but missed).").required(true).build())
+                .addArg(Specs.flag("--false-positive", "The alert was a false positive.").required(true).build())
+                .build());
+        spec.addOption(Specs.option("--reason", "R", "Why, e.g. seasonal_pattern.").build());
+        spec.addOption(Specs.option("--context", "C", "Business context, e.g. christmas_shopping_spike.").build());
+        spec.addOption(Specs.option("--source", "S", "Who gives the verdict (default: ${DEFAULT-VALUE}).")
+                .defaultValue("cli").build());
+        spec.addOption(Specs.option("--function", "FN", "The function, when known.").build());
+        spec.addOption(Specs.option("--id", "EVENT_ID", "Event id to use (an idempotency key).").build());
     }
-
-    @Option(names = "--reason", paramLabel = "R", description = "Why, e.g. seasonal_pattern.")
-    String reason;
-
-    @Option(names = "--context", paramLabel = "C", description = "Business context, e.g. christmas_shopping_spike.")
-    String context;
-
-    @Option(names = "--source", paramLabel = "S", defaultValue = "cli",
-            description = "Who gives the verdict (default: ${DEFAULT-VALUE}).")
-    String source;
-
-    @Option(names = "--function", paramLabel = "FN", description = "The function, when known.")
-    String function;
-
-    @Option(names = "--id", paramLabel = "EVENT_ID", description = "Event id to use (an idempotency key).")
-    String id;
 
     @Override
     public Integer call() throws Exception {
+        boolean real = Specs.isSet(spec, "--real-drift");
+        String reason = Specs.value(spec, "--reason");
+        String context = Specs.value(spec, "--context");
+        String id = Specs.value(spec, "--id");
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("was_real_drift", verdict.real);
-        data.put("feedback_type", verdict.real ? "real_drift" : "false_positive");
+        data.put("was_real_drift", real);
+        data.put("feedback_type", real ? "real_drift" : "false_positive");
         if (reason != null) {
             data.put("reason", reason);
         }
@@ -60,7 +49,8 @@ final class FeedbackCommand extends Base {
         Store store = store();
         EventLog log = eventLog(store);
         Event e = new Event(id != null ? id : EventId.next(env().clock().millis()), "drift.validation",
-                env().clock().instant(), source, function, null, executionId, data, null);
+                env().clock().instant(), Specs.value(spec, "--source"), Specs.value(spec, "--function"), null,
+                Specs.value(spec, "--execution-id"), data, null);
         EventLog.Recorded r = log.record(e);
         if (r.duplicate()) {
             note("event " + e.id() + " was delivered before; nothing changed");

@@ -9,7 +9,7 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "init", mixinStandardHelpOptions = true,
+@Command(name = "init",
         description = {"Create a .poet store: its layout, poet.json and poet_runtime.py.",
             "Running it again is harmless: settings are kept and the runtime is brought up to date."})
 final class InitCommand extends Base {
@@ -19,7 +19,7 @@ final class InitCommand extends Base {
 
     @Override
     public Integer call() throws Exception {
-        Path target = StoreLocator.initTarget(root().store, dir == null ? env().env(StoreLocator.ENV) : null, dir,
+        Path target = StoreLocator.initTarget(root().store(), dir == null ? env().env(StoreLocator.ENV) : null, dir,
                 env().cwd());
         boolean existed = Files.exists(target.resolve(Store.SETTINGS));
         Store store = Store.init(target, env().io());

@@ -6,10 +6,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        PoetEnv env = PoetEnv.system();
+        System.exit(run(PoetEnv.system(), args));
+    }
+
+    /** Runs one command and returns its exit code. */
+    public static int run(PoetEnv env, String... args) {
         int code = Poet.commandLineFor(env, args).execute(args);
         env.out().flush();
         env.err().flush();
-        System.exit(code);
+        return code;
     }
 }

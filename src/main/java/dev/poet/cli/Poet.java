@@ -32,8 +32,8 @@ public final class Poet {
     static {
         COMMANDS.put("init", InitCommand::new);
         COMMANDS.put("enhance", EnhanceCommand::new);
-        COMMANDS.put("record", RecordCommand::new);
-        COMMANDS.put("feedback", FeedbackCommand::new);
+        COMMANDS.put("record", () -> new RecordCommand().spec);
+        COMMANDS.put("feedback", () -> new FeedbackCommand().spec);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
@@ -73,7 +73,7 @@ public final class Poet {
     }
 
     private static CommandLine build(PoetEnv env, Collection<String> names) {
-        CommandLine cl = new CommandLine(new PoetCommand(env));
+        CommandLine cl = new CommandLine(new PoetCommand(env).spec);
         for (String name : names) {
             cl.addSubcommand(name, COMMANDS.get(name).get());
         }
@@ -91,7 +91,9 @@ public final class Poet {
     public static Map<String, String> exitCodeList() {
         Map<String, String> codes = new LinkedHashMap<>();
         for (Status s : Status.values()) {
-            codes.put(String.format(Locale.ROOT, "%3d", s.code()), s.meaning());
+            // padded by hand: String.format loads the locale providers, which shows in start-up time
+            String code = Integer.toString(s.code());
+            codes.put("   ".substring(code.length()) + code, s.meaning());
         }
         return codes;
     }
@@ -116,7 +118,7 @@ public final class Poet {
         PoetCommand root = (PoetCommand) cl.getCommandSpec().root().userObject();
         Failure f = classify(ex);
         cl.getErr().println("poet: " + f.message);
-        if (root.verbose) {
+        if (root.verbose()) {
             ex.printStackTrace(cl.getErr());
         }
         cl.getErr().flush();

@@ -13,54 +13,69 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-@Command(name = "record", mixinStandardHelpOptions = true,
-        description = {"Validate an event and deliver it to the store; print its id.",
-            "Either give TYPE and the fields, or --event with whole envelopes (one JSON object, or JSON Lines),",
-            "exactly as the Python runtime writes them. Delivery is all or nothing: if any envelope is invalid,",
-            "none is delivered. An event id given with --id (or in the envelope) makes delivery idempotent."})
+/** {@code poet record}: validate and deliver events. Declared programmatically (see {@link Specs}). */
 final class RecordCommand extends Base {
     /** Whole --event input, all envelopes together. */
     static final int MAX_BATCH_BYTES = 64 << 20;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TYPE", description = "Event type, e.g. drift.validation.")
     String type;
-
-    @Option(names = "--execution-id", paramLabel = "ID", description = "The execution the event is about.")
     String executionId;
-
-    @Option(names = "--function", paramLabel = "FN", description = "The function the event is about.")
     String function;
-
-    @Option(names = "--function-version", paramLabel = "vN", description = "The function version the event is about.")
     String version;
-
-    @Option(names = "--id", paramLabel = "EVENT_ID", description = "Event id to use (an idempotency key); default: a new ULID.")
     String id;
-
-    @Option(names = "--time", paramLabel = "TIME", description = "When it happened (ISO-8601 with offset); default: now.")
     String time;
-
-    @Option(names = "--source", paramLabel = "SOURCE", defaultValue = "cli",
-            description = "Who reports the event (default: ${DEFAULT-VALUE}).")
     String source;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A data field; VALUE is taken as JSON where it parses as JSON (true, 0.4, [1]), else as a string.")
-    Map<String, String> sets = new LinkedHashMap<>();
-
-    @Option(names = "--data", paramLabel = "JSON|@FILE|-", description = "The data object: inline JSON, @FILE, or - for stdin.")
+    Map<String, String> sets;
     String data;
-
-    @Option(names = "--event", paramLabel = "FILE|-",
-            description = "Whole envelopes from FILE or stdin ('-'): one JSON object, or one per line.")
     String event;
+
+    RecordCommand() {
+        spec = CommandSpec.wrapWithoutInspection(this);
+        spec.usageMessage().description(
+                "Validate an event and deliver it to the store; print its id.",
+                "Either give TYPE and the fields, or --event with whole envelopes (one JSON object, or JSON Lines),"
+                        + " exactly as the Python runtime writes them. Delivery is all or nothing: if any envelope is"
+                        + " invalid, none is delivered. An event id given with --id (or in the envelope) makes"
+                        + " delivery idempotent.",
+                "Types: " + String.join(", ", dev.poet.event.EventType.known().keySet())
+                        + ", and custom types namespaced as x.<team>.<name>. Their fields: docs/events.md.");
+        spec.addPositional(Specs.positional("TYPE", "0..1", "Event type, e.g. drift.validation.").build());
+        spec.addOption(Specs.option("--execution-id", "ID", "The execution the event is about.").build());
+        spec.addOption(Specs.option("--function", "FN", "The function the event is about.").build());
+        spec.addOption(Specs.option("--function-version", "vN", "The function version the event is about.").build());
+        spec.addOption(Specs.option("--id", "EVENT_ID", "Event id to use (an idempotency key); default: a new ULID.").build());
+        spec.addOption(Specs.option("--time", "TIME", "When it happened (ISO-8601 with offset); default: now.").build());
+        spec.addOption(Specs.option("--source", "SOURCE", "Who reports the event (default: ${DEFAULT-VALUE}).")
+                .defaultValue("cli").build());
+        spec.addOption(OptionSpec.builder("--set").paramLabel("KEY=VALUE").type(Map.class)
+                .auxiliaryTypes(String.class, String.class).initialValue(new LinkedHashMap<String, String>())
+                .description("A data field; VALUE is taken as JSON where it parses as JSON (true, 0.4, [1]), else as a string.")
+                .build());
+        spec.addOption(Specs.option("--data", "JSON|@FILE|-", "The data object: inline JSON, @FILE, or - for stdin.").build());
+        spec.addOption(Specs.option("--event", "FILE|-",
+                "Whole envelopes from FILE or stdin ('-'): one JSON object, or one per line.").build());
+    }
+
+    private void readOptions() {
+        type = spec.positionalParameters().get(0).getValue();
+        executionId = Specs.value(spec, "--execution-id");
+        function = Specs.value(spec, "--function");
+        version = Specs.value(spec, "--function-version");
+        id = Specs.value(spec, "--id");
+        time = Specs.value(spec, "--time");
+        source = Specs.value(spec, "--source");
+        Map<String, String> given = Specs.value(spec, "--set");
+        sets = given == null ? new LinkedHashMap<>() : given;
+        data = Specs.value(spec, "--data");
+        event = Specs.value(spec, "--event");
+    }
 
     @Override
     public Integer call() throws Exception {
+        readOptions();
         List<Event> events = event != null ? fromEnvelopes() : List.of(fromFields());
         Store store = store();
         EventLog log = eventLog(store);

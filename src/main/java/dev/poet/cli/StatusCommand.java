@@ -8,7 +8,7 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status",
         description = {"Show the store: functions, live and stored versions, parameters, last change,",
             "event counts (pending, processed, failed, in flight) and the last learn run.",
             "Problems found (a dangling current link, invalid params, a torn history line) are listed;",

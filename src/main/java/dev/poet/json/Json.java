@@ -265,7 +265,7 @@ public final class Json {
             for (int c = 0; c < 32; c++) {
                 if (c != '\b' && c != '\t' && c != '\n' && c != '\f' && c != '\r') {
                     table[c] = CharacterEscapes.ESCAPE_CUSTOM;
-                    custom[c] = new SerializedString(String.format("\\u%04x", c));
+                    custom[c] = new SerializedString("\\u00" + Character.forDigit(c >> 4, 16) + Character.forDigit(c & 15, 16));
                 }
             }
         }

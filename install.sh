@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds poet with Maven and installs the `poet` command.
+#
+#   ./install.sh                 installs to ~/.local (bin/poet, lib/poet/, shell completion)
+#   PREFIX=/opt/poet ./install.sh
+#
+# Safe to run again: it replaces the launcher and removes jars and archives of older builds.
+# For fast start-up it also builds a class-data-sharing archive for the installed JVM, named
+# after the jar's hash (Java 17 silently ignores an archive made for another jar).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+prefix="${PREFIX:-$HOME/.local}"
+bin="$prefix/bin"
+lib="$prefix/lib/poet"
+completion_dir="$prefix/share/bash-completion/completions"
+
+die() { echo "install.sh: $*" >&2; exit 1; }
+command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed to build poet; install it, e.g. 'apt-get install maven'"
+java_bin="$(command -v java || true)"
+[ -n "$java_bin" ] || die "a Java 17 or newer runtime is needed; install it, e.g. 'apt-get install openjdk-17-jdk-headless'"
+java_bin="$(readlink -f "$java_bin")"
+java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+[ "${java_major:-0}" -ge 17 ] 2>/dev/null || die "Java 17 or newer is needed; $java_bin is Java ${java_major:-unknown}"
+
+echo "Building poet with Maven..." >&2
+(cd "$here" && mvn -q -B -Dstyle.color=never -DskipTests package) || die "the Maven build failed"
+
+sha="$(sha256sum "$here/target/poet.jar" | cut -c1-16)"
+jar="$lib/poet-$sha.jar"
+jsa="$lib/poet-$sha-java$java_major.jsa"
+mkdir -p "$bin" "$lib" "$completion_dir"
+if [ ! -f "$jar" ]; then
+    cp "$here/target/poet.jar" "$jar.tmp.$$" && mv -f "$jar.tmp.$$" "$jar"
+fi
+for old in "$lib"/poet-*.jar "$lib"/poet-*.jsa; do
+    case "$old" in "$jar"|"$jsa"|"$lib/poet-*."*) ;; *) rm -f "$old" ;; esac
+done
+
+if [ ! -f "$jsa" ]; then
+    echo "Building the class-data-sharing archive for $java_bin..." >&2
+    if ! "$java_bin" -XX:ArchiveClassesAtExit="$jsa.tmp.$$" -Xlog:cds=off -Xlog:cds+dynamic=off \
+            -cp "$jar" dev.poet.cli.CdsTraining >/dev/null 2>&1; then
+        echo "install.sh: could not build the archive; poet will work, but start more slowly" >&2
+    fi
+    [ -f "$jsa.tmp.$$" ] && mv -f "$jsa.tmp.$$" "$jsa"
+fi
+
+cat > "$bin/poet.tmp.$$" <<LAUNCHER
+#!/bin/sh
+# poet launcher, written by install.sh from $here. Reinstall to update.
+jar='$jar'
+jsa='$jsa'
+# Short-lived commands start with C1 only and serial GC; long-running ones keep the full JIT.
+jit=
+skip=
+for a in "\$@"; do
+    if [ -n "\$skip" ]; then skip=; continue; fi
+    case "\$a" in
+        --store) skip=1 ;;
+        -*) ;;
+        record|feedback|status|events|init|completion) jit="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"; break ;;
+        *) break ;;
+    esac
+done
+exec '$java_bin' -Xshare:auto -XX:SharedArchiveFile="\$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \$jit \$POET_JAVA_OPTS -cp "\$jar" dev.poet.cli.Main "\$@"
+LAUNCHER
+chmod 755 "$bin/poet.tmp.$$"
+mv -f "$bin/poet.tmp.$$" "$bin/poet"
+cp "$here/completions/poet.bash" "$completion_dir/poet"
+
+echo "Installed poet $("$bin/poet" --version | head -1 | cut -d' ' -f2) to $bin/poet"
+echo "  jar and archive: $lib"
+echo "  bash completion: $completion_dir/poet (zsh: autoload -U +X bashcompinit && bashcompinit; source it)"
+case ":$PATH:" in
+    *":$bin:"*) ;;
+    *) echo "  note: $bin is not on your PATH; add it, e.g. export PATH=\"$bin:\$PATH\"" ;;
+esac

@@ -1,0 +1,58 @@
+package dev.poet.cli;
+
+import dev.poet.store.NioStoreIO;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The training run for the class-data-sharing archive that {@code install.sh} builds: runs the
+ * short-lived commands once each against a throw-away store, so the archive holds the classes
+ * their start-up needs. Not a user command; run as
+ * {@code java -XX:ArchiveClassesAtExit=poet.jsa -cp poet.jar dev.poet.cli.CdsTraining}.
+ */
+public final class CdsTraining {
+    private CdsTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Files.createTempDirectory("poet-cds-");
+        try {
+            String store = dir.resolve(".poet").toString();
+            run(dir, "init", store);
+            run(dir, "--store", store, "feedback", "--execution-id", "training", "--false-positive", "--reason", "r");
+            run(dir, "--store", store, "record", "execution.completed", "--function", "f", "--function-version", "v1",
+                    "--execution-id", "training", "--set", "success=true", "--set", "duration_ms=1.5");
+            run(dir, "--store", store, "status");
+            run(dir, "--store", store, "--json", "status");
+            run(dir, "--store", store, "events", "list");
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                    try {
+                        Files.delete(p);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+        }
+    }
+
+    private static void run(Path cwd, String... args) {
+        PoetEnv env = new PoetEnv(cwd, Map.of(), Clock.systemUTC(), InputStream.nullInputStream(),
+                new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), NioStoreIO.INSTANCE);
+        int code = Main.run(env, args);
+        if (code != 0) {
+            throw new IllegalStateException("training command failed with " + code + ": " + String.join(" ", args));
+        }
+    }
+}
