@@ -3,12 +3,16 @@
 # event with the same durability (exclusive tmp file, fsync, link into pending/, fsync dir),
 # in one hyperfine run, and prints the ratio of medians.
 #
-#   bench/startup.sh [RUNS]     (default 40 runs each, after 5 warm-up runs)
+#   bench/startup.sh [RUNS] [ROUNDS]   (default 40 runs each after 5 warm-ups, in 3 rounds)
+#
+# The machine's speed drifts between runs, so the commands are timed together in several rounds
+# and the ratio is taken within each round; the last line is the median ratio over the rounds.
 #
 # It installs poet into a temporary prefix with ./install.sh (so the class-data-sharing archive
 # is the one users get) and installs hyperfine and jq with apt-get if they are missing.
 set -euo pipefail
 runs="${1:-40}"
+rounds="${2:-3}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -55,14 +59,21 @@ os.close(dfd)
 print(event_id)
 PY
 
-hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
-    -n python3-baseline "$python $work/baseline.py $store" \
-    -n "poet feedback" "$poet --store $store feedback --execution-id 6f1c0d9e-6b1f-4a53-9d6e-3f1a2b7c9e10 --false-positive --reason seasonal_pattern" \
-    -n "poet record" "$poet --store $store record drift.validation --execution-id 6f1c0d9e-6b1f-4a53-9d6e-3f1a2b7c9e10 --set was_real_drift=false --set reason=seasonal_pattern" \
-    -n "poet status" "$poet --store $store status" >&2
+for round in $(seq 1 "$rounds"); do
+    hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/round-$round.json" \
+        -n python3-baseline "$python $work/baseline.py $store" \
+        -n "poet feedback" "$poet --store $store feedback --execution-id 6f1c0d9e-6b1f-4a53-9d6e-3f1a2b7c9e10 --false-positive --reason seasonal_pattern" \
+        -n "poet record" "$poet --store $store record drift.validation --execution-id 6f1c0d9e-6b1f-4a53-9d6e-3f1a2b7c9e10 --set was_real_drift=false --set reason=seasonal_pattern" \
+        -n "poet status" "$poet --store $store status" >/dev/null
+done
 
-echo
-echo "median times (ms) and ratio to the python3 baseline, $(nproc) cores, $(java -version 2>&1 | head -1)"
-jq -r '.results as $r | ($r[] | select(.command == "python3-baseline") | .median) as $base
-       | $r[] | "\(.command)\t\(.median * 1000 | . * 10 | round / 10) ms\t\(.median / $base | . * 100 | round / 100)x"' \
-    "$work/result.json" | column -t -s $'\t'
+echo "median ms (ratio to the python3 baseline) per round; $(nproc) cores, $(java -version 2>&1 | head -1), $runs runs per command"
+jq -rs '
+  def ms: . * 10000 | round / 10;
+  (.[0].results | map(.command)) as $names
+  | ([.[] | (.results | map({key: .command, value: .median}) | from_entries)]) as $rounds
+  | ($names[] as $n
+     | [$rounds[] | (.[$n] / .["python3-baseline"])] as $ratios
+     | "\($n)\t" + ([$rounds[] | "\(.[$n] | ms) (\(.[$n] / .["python3-baseline"] | . * 100 | round / 100)x)"] | join("\t"))
+       + "\tmedian ratio \($ratios | sort | .[length / 2 | floor] | . * 100 | round / 100)x")
+' "$work"/round-*.json | column -t -s $'\t'

@@ -353,4 +353,20 @@ class StoreCommandsTest {
                 "regenerate with: poet completion > completions/poet.bash");
         assertFalse(r.out().isBlank());
     }
+
+    @Test
+    void docsDescribeEveryEventTypeAndField() throws IOException {
+        String doc = Files.readString(Paths.get("docs/events.md"));
+        for (dev.poet.event.EventType t : dev.poet.event.EventType.known().values()) {
+            int at = doc.indexOf("### `" + t.name() + "`");
+            assertTrue(at >= 0, t.name() + " is missing from docs/events.md");
+            int next = doc.indexOf("### ", at + 4);
+            String section = doc.substring(at, next < 0 ? doc.length() : next);
+            assertTrue(section.contains("File prefix `" + t.prefix() + "_`"), t.name());
+            for (dev.poet.event.Field f : t.fields()) {
+                assertTrue(section.contains("| `" + f.name() + "` | " + f.kind().label() + " | " + (f.required() ? "yes" : "no") + " |"),
+                        t.name() + "." + f.name() + " is missing or wrong in docs/events.md");
+            }
+        }
+    }
 }
