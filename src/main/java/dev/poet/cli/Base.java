@@ -4,6 +4,7 @@ import dev.poet.PoetException;
 import dev.poet.Status;
 import dev.poet.event.EventLog;
 import dev.poet.json.Json;
+import dev.poet.store.Names;
 import dev.poet.store.Store;
 import dev.poet.store.StoreLocator;
 import java.io.IOException;
@@ -49,8 +50,18 @@ abstract class Base implements Callable<Integer> {
         return StoreLocator.locate(root().store(), env().env(StoreLocator.ENV), env().cwd());
     }
 
+    /** The store, with the lock wait from {@code POET_LOCK_WAIT} (seconds) when set. */
     Store store() {
-        return Store.open(storePath(), env().io());
+        Store store = Store.open(storePath(), env().io());
+        String wait = env().env("POET_LOCK_WAIT");
+        if (wait != null && !wait.isBlank()) {
+            try {
+                store.lockWait(Math.round(Double.parseDouble(wait.trim()) * 1000));
+            } catch (NumberFormatException e) {
+                throw PoetException.invalid("POET_LOCK_WAIT must be a number of seconds, got " + Names.quote(wait));
+            }
+        }
+        return store;
     }
 
     EventLog eventLog(Store store) {

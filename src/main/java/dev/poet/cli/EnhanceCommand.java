@@ -15,9 +15,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "enhance",
         description = {"Store a function as its next version and make it live.",
-            "The code is checked (defines FUNCTION, compiles with python3 when present; never run), wrapped with",
-            "the runtime so every call records execution.completed, written as FUNCTION_vN.py, and",
-            "FUNCTION_current.py is switched to it atomically. History and events record the change."})
+            "The code is checked (it must define FUNCTION and compile with python3 when present; it is never run),"
+                + " wrapped with the runtime so that every call records execution.completed, and written as"
+                + " FUNCTION_vN.py; then FUNCTION_current.py is switched to it atomically. The history file and"
+                + " events record the change."})
 final class EnhanceCommand extends Base {
     @Parameters(index = "0", paramLabel = "FUNCTION", description = "Function name (a Python identifier).")
     String function;

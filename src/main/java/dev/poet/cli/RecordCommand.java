@@ -39,9 +39,18 @@ final class RecordCommand extends Base {
                 "Either give TYPE and the fields, or --event with whole envelopes (one JSON object, or JSON Lines),"
                         + " exactly as the Python runtime writes them. Delivery is all or nothing: if any envelope is"
                         + " invalid, none is delivered. An event id given with --id (or in the envelope) makes"
-                        + " delivery idempotent.",
-                "Types: " + String.join(", ", dev.poet.event.EventType.known().keySet())
-                        + ", and custom types namespaced as x.<team>.<name>. Their fields: docs/events.md.");
+                        + " delivery idempotent.");
+        java.util.List<String> types = new java.util.ArrayList<>();
+        for (dev.poet.event.EventType t : dev.poet.event.EventType.known().values()) {
+            String doc = t.doc();
+            if (doc.length() > 42) {
+                doc = doc.substring(0, doc.lastIndexOf(' ', 38)) + " ...";
+            }
+            types.add("  " + t.name() + " ".repeat(Math.max(1, 32 - t.name().length())) + doc);
+        }
+        types.add("  x.<team>.<name>                 a custom event, accepted without a schema");
+        spec.usageMessage().footerHeading("%nEvent types (their fields: docs/events.md):%n")
+                .footer(types.toArray(new String[0]));
         spec.addPositional(Specs.positional("TYPE", "0..1", "Event type, e.g. drift.validation.").build());
         spec.addOption(Specs.option("--execution-id", "ID", "The execution the event is about.").build());
         spec.addOption(Specs.option("--function", "FN", "The function the event is about.").build());

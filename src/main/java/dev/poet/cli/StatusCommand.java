@@ -9,10 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "status",
-        description = {"Show the store: functions, live and stored versions, parameters, last change,",
-            "event counts (pending, processed, failed, in flight) and the last learn run.",
-            "Problems found (a dangling current link, invalid params, a torn history line) are listed;",
-            "status never changes the store."})
+        description = {"Show the store: functions, live and stored versions, parameters, last change, event counts"
+                + " (pending, processed, failed, in flight) and the last learn run.",
+            "Problems found (a dangling current link, invalid params, a torn history line) are listed; status never"
+                + " changes the store."})
 final class StatusCommand extends Base {
     @Parameters(arity = "0..1", paramLabel = "FUNCTION", description = "Show only this function.")
     String function;

@@ -23,12 +23,13 @@ public final class Store {
     public static final String LOCKS = "locks";
     public static final String PROMPTS = "prompts";
     public static final String EVENTS = "events";
-    /** A lock waited for this long, at most, before the command gives up with {@code BUSY}. */
-    public static final long FUNCTION_LOCK_WAIT_MILLIS = 10_000;
+    /** By default a lock is waited for this long, at most, before the command gives up with {@code BUSY}. */
+    public static final long DEFAULT_LOCK_WAIT_MILLIS = 10_000;
 
     private final Path root;
     private final StoreIO io;
     private final EventSpool spool;
+    private long lockWaitMillis = DEFAULT_LOCK_WAIT_MILLIS;
 
     private Store(Path root, StoreIO io) {
         this.root = root;
@@ -121,6 +122,16 @@ public final class Store {
 
     public Path sourcesDir() {
         return root.resolve(SOURCES);
+    }
+
+    /** How long to wait for a lock held by another process before failing with {@code BUSY}. */
+    public Store lockWait(long millis) {
+        this.lockWaitMillis = Math.max(0, millis);
+        return this;
+    }
+
+    public long lockWaitMillis() {
+        return lockWaitMillis;
     }
 
     public Versions versions() {

@@ -233,7 +233,7 @@ public final class Versions {
 
     /** Takes the function's lock, which serialises deploys, rollbacks and parameter changes. */
     public Locks.Held lock(String fn) throws IOException {
-        return Locks.acquire(store.io(), store.lockFile("fn-" + Names.function(fn)), Store.FUNCTION_LOCK_WAIT_MILLIS,
+        return Locks.acquire(store.io(), store.lockFile("fn-" + Names.function(fn)), store.lockWaitMillis(),
                 "function " + fn);
     }
 }
