@@ -30,7 +30,16 @@ public final class AtomicFile {
 
     /** Creates {@code target} with {@code content}, durably; returns false if it already exists. */
     public static boolean create(StoreIO io, Path tmpDir, Path target, byte[] content) throws IOException {
-        Path tmp = tempFor(tmpDir, target);
+        return createVia(io, tempFor(tmpDir, target), target, content);
+    }
+
+    /**
+     * Writes {@code content} to the new file {@code tmp}, forces it, and publishes it as
+     * {@code target} only if that name is free, then forces the target's directory. Returns
+     * false, leaving nothing behind, when {@code target} exists. Event delivery is this with
+     * Maildir's names.
+     */
+    static boolean createVia(StoreIO io, Path tmp, Path target, byte[] content) throws IOException {
         io.createDurably(tmp, content);
         boolean created;
         try {

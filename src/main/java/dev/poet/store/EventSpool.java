@@ -64,19 +64,9 @@ public final class EventSpool {
             }
         }
         Path tmp = dir(State.TMP).resolve(fileName + "." + AtomicFile.randomHex());
-        io.createDurably(tmp, content);
-        boolean fresh;
-        try {
-            fresh = io.publish(tmp, pending);
-        } catch (IOException | RuntimeException e) {
-            io.deleteIfExists(tmp);
-            throw e;
-        }
-        if (!fresh) {
-            io.deleteIfExists(tmp);
+        if (!AtomicFile.createVia(io, tmp, pending, content)) {
             return new Delivery(pending, true);
         }
-        io.forceDirectory(pending.getParent());
         return new Delivery(pending, false);
     }
 }

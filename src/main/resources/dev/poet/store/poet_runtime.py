@@ -226,14 +226,18 @@ def _finish(function, version, execution_id, started, result, error):
     return result
 
 
+def _begin():
+    execution_id = str(uuid.uuid4())
+    _local.execution_id = execution_id
+    return execution_id, time.perf_counter()
+
+
 def instrument(func, function, version):
     """Wraps func so that each call records execution.completed; dict results gain execution_id."""
     if inspect.iscoroutinefunction(func):
         @functools.wraps(func)
         async def async_wrapper(*args, **kwargs):
-            execution_id = str(uuid.uuid4())
-            _local.execution_id = execution_id
-            started = time.perf_counter()
+            execution_id, started = _begin()
             try:
                 result = await func(*args, **kwargs)
             except BaseException as e:
@@ -245,9 +249,7 @@ def instrument(func, function, version):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        execution_id = str(uuid.uuid4())
-        _local.execution_id = execution_id
-        started = time.perf_counter()
+        execution_id, started = _begin()
         try:
             result = func(*args, **kwargs)
         except BaseException as e:

@@ -166,4 +166,23 @@ class PythonRuntimeTest {
         assertTrue(r.err().startsWith("poet: the code for detect_drift does not compile: invalid syntax"), r.err());
         assertEquals("detect_drift_v1.py", Files.readSymbolicLink(store.resolve("detect_drift_current.py")).toString());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void coroutineFunctionsAreInstrumentedAsCoroutines() {
+        cli.write("score.py", "import asyncio\n"
+                + "async def score(x):\n"
+                + "    await asyncio.sleep(0)\n"
+                + "    return {'drift_detected': x > 1, 'p_value': 0.2}\n");
+        assertEquals(0, cli.run("enhance", "score", "--from", "score.py").code());
+        Python3.Run run = py(project, "import asyncio, inspect, poet_runtime\n"
+                + "m = poet_runtime.load('score')\n"
+                + "assert inspect.iscoroutinefunction(m.score)\n"
+                + "print(asyncio.run(m.score(2))['execution_id'])\n");
+        assertEquals(0, run.code(), run.err());
+        List<Map<String, Object>> evs = events("--execution-id", run.out().strip());
+        assertEquals(1, evs.size());
+        assertEquals("score", evs.get(0).get("function"));
+        assertEquals(true, ((Map<String, Object>) evs.get(0).get("data")).get("drift_detected"));
+    }
 }
