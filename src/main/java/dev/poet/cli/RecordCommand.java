@@ -155,11 +155,15 @@ final class RecordCommand extends Base {
         if (maps.isEmpty()) {
             throw PoetException.invalid("--event holds no events");
         }
+        if (id != null && maps.size() > 1) {
+            throw PoetException.invalid("--id names one event, but --event holds " + maps.size()
+                    + "; give each envelope its own \"id\"");
+        }
         List<Event> out = new ArrayList<>(maps.size());
         for (int i = 0; i < maps.size(); i++) {
             Map<String, Object> m = maps.get(i);
             try {
-                Event e = EventCodec.fromMap(m, id != null && maps.size() == 1 ? id
+                Event e = EventCodec.fromMap(m, id != null ? id
                         : dev.poet.event.EventId.next(env().clock().millis()), env().clock().instant(), source);
                 if (e.correlation() != null) {
                     throw PoetException.invalid("field correlation is set by poet correlate, not by clients");

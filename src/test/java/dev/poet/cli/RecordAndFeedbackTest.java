@@ -116,6 +116,9 @@ class RecordAndFeedbackTest {
         assertEquals(List.of(), pending());
         String good2 = "{\"id\":\"A2\",\"type\":\"alert.acknowledged\",\"time\":\"2026-11-27T09:05:00Z\",\"source\":\"pagerduty\","
                 + "\"data\":{\"alert_id\":\"PD1\",\"acknowledged_by\":\"alice\"}}";
+        r = cli.runWithStdin(good + "\n" + good2 + "\n", "record", "--event", "-", "--id", "ONE");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("poet: --id names one event, but --event holds 2; give each envelope its own \"id\"\n", r.err());
         r = cli.runWithStdin(good + "\n\n" + good2 + "\n", "record", "--event", "-");
         assertEquals(0, r.code(), r.toString());
         assertEquals("A1\nA2\n", r.out());
@@ -140,6 +143,8 @@ class RecordAndFeedbackTest {
             {"record", "drift.validation", "--execution-id", "e1", "--set", "was_real_drift=true", "--time", "noon"},
             {"record"},
             {"record", "--event", "-", "drift.validation"},
+            {"record", "drift.validation", "--execution-id", "e1", "--set", "no-equals-sign"},
+            {"record", "drift.validation", "--execution-id", "", "--set", "was_real_drift=true"},
             {"feedback", "--execution-id", "a/b", "--real-drift"},
             {"feedback", "--real-drift"},
             {"events", "show", "../../x"},
