@@ -158,6 +158,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} enhance" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} record" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} feedback" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} correlate" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
@@ -169,17 +170,19 @@ function _complete_poet() {
   local cmds1=(enhance)
   local cmds2=(record)
   local cmds3=(feedback)
-  local cmds4=(status)
-  local cmds5=(events)
-  local cmds6=(completion)
-  local cmds7=(events list)
-  local cmds8=(events show)
+  local cmds4=(correlate)
+  local cmds5=(status)
+  local cmds6=(events)
+  local cmds7=(completion)
+  local cmds8=(events list)
+  local cmds9=(events show)
 
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_poet_correlate; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_poet_feedback; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_poet_record; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_poet_enhance; return $?; fi
@@ -195,7 +198,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback status events completion"
+  local commands="init enhance record feedback correlate status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -368,6 +371,36 @@ function _picocli_poet_feedback() {
       return
       ;;
     '--id')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `correlate` subcommand.
+function _picocli_poet_correlate() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--orphan-ttl' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--orphan-ttl')
       return
       ;;
     '--store')

@@ -37,6 +37,9 @@ final class EventsCommand extends Base {
         if (s.problem() != null) {
             m.put("problem", s.problem());
         }
+        if (s.reason() != null) {
+            m.put("reason", s.reason());
+        }
         return m;
     }
 
@@ -120,23 +123,36 @@ final class EventsCommand extends Base {
             return 0;
         }
 
-        private static String key(EventLog.Stored s) {
+        static String key(EventLog.Stored s) {
             return s.event() == null ? "" : Timestamps.format(s.event().time()) + s.event().id();
         }
     }
 
     @Command(name = "show",
-            description = {"Show one event in full, wherever it is (pending, processed or failed).",
-                "If an event id is found in more than one place, each is shown."})
+            description = {"Show one event in full, wherever it is (pending, processed or failed). Given an execution"
+                + " id instead, show that execution and every event about it (its verdicts, alerts, costs), oldest"
+                + " first. An id found in more than one place is shown once per place."})
     static final class Show extends Base {
-        @Parameters(paramLabel = "EVENT_ID", description = "The event id.")
+        @Parameters(paramLabel = "ID", description = "An event id, or an execution id.")
         String id;
 
         @Override
         public Integer call() throws Exception {
-            List<EventLog.Stored> found = eventLog(store()).find(id);
+            EventLog log = eventLog(store());
+            List<EventLog.Stored> found = log.find(id);
             if (found.isEmpty()) {
-                throw PoetException.notFound("no event " + id + " in the store");
+                EventFilter about = new EventFilter(null, null, id, null, null);
+                List<EventLog.Stored> all = new ArrayList<>();
+                log.forEach(List.of(State.PENDING, State.PROCESSED, State.FAILED), s -> {
+                    if (s.event() != null && about.matches(s.event())) {
+                        all.add(s);
+                    }
+                });
+                all.sort((a, b) -> ListEvents.key(a).compareTo(ListEvents.key(b)));
+                found = all;
+            }
+            if (found.isEmpty()) {
+                throw PoetException.notFound("no event or execution " + id + " in the store");
             }
             for (EventLog.Stored s : found) {
                 if (json()) {

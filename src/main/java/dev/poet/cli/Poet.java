@@ -34,6 +34,7 @@ public final class Poet {
         COMMANDS.put("enhance", EnhanceCommand::new);
         COMMANDS.put("record", () -> new RecordCommand().spec);
         COMMANDS.put("feedback", () -> new FeedbackCommand().spec);
+        COMMANDS.put("correlate", CorrelateCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);

@@ -5,6 +5,7 @@ import dev.poet.store.AtomicFile;
 import dev.poet.store.EventSpool;
 import dev.poet.store.EventSpool.State;
 import dev.poet.store.Names;
+import dev.poet.store.Segments;
 import dev.poet.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,8 +32,12 @@ public final class EventLog {
     public record Recorded(Event event, Path path, boolean duplicate) {
     }
 
-    /** An event file as found on disk; {@code event} is null and {@code problem} says why when it cannot be read. */
-    public record Stored(State state, Path path, Event event, String problem) {
+    /**
+     * An event as found on disk: in its own file, or a line of a processed segment. {@code event}
+     * is null and {@code problem} says why when it cannot be read; {@code reason} is why a
+     * quarantined event is in {@code failed/}.
+     */
+    public record Stored(State state, Path path, Event event, String problem, String reason) {
     }
 
     public String newId() {
@@ -74,9 +79,19 @@ public final class EventLog {
         return out;
     }
 
-    /** Visits every event file in the given states, in file-name (so roughly time) order per state. */
+    /** Visits every event in the given states: files in file-name (so roughly time) order, segments in sequence. */
     public void forEach(List<State> states, Consumer<Stored> visitor) throws IOException {
         for (State s : states) {
+            if (s == State.PROCESSED) {
+                for (Segments.Segment seg : store.segments().list()) {
+                    int n = 0;
+                    for (String line : Segments.lines(seg.path())) {
+                        n++;
+                        visitor.accept(parseLine(seg.path(), n, line));
+                    }
+                }
+                continue;
+            }
             Path dir = store.spool().dir(s);
             List<Path> files = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
@@ -93,11 +108,21 @@ public final class EventLog {
         }
     }
 
-    /** Finds an event by id in any state. */
+    /** Finds an event by id in any state; processed segments are searched for the id's exact JSON text. */
     public List<Stored> find(String id) throws IOException {
         Names.id("event id", id);
         List<Stored> found = new ArrayList<>();
-        for (State s : List.of(State.PENDING, State.PROCESSED, State.FAILED)) {
+        String needle = "{\"id\":\"" + id + "\",";
+        for (Segments.Segment seg : store.segments().list()) {
+            int n = 0;
+            for (String line : Segments.lines(seg.path())) {
+                n++;
+                if (line.startsWith(needle)) {
+                    found.add(parseLine(seg.path(), n, line));
+                }
+            }
+        }
+        for (State s : List.of(State.PENDING, State.FAILED)) {
             for (String prefix : EventType.prefixes()) {
                 Path p = store.spool().dir(s).resolve(prefix + "_" + id + ".json");
                 if (Files.isRegularFile(p)) {
@@ -114,13 +139,38 @@ public final class EventLog {
     }
 
     public static Stored read(State state, Path p) {
+        String reason = state == State.FAILED ? reasonOf(p) : null;
         try {
             byte[] bytes = Files.readAllBytes(p);
-            return new Stored(state, p, EventCodec.decode(bytes, p.getFileName().toString()), null);
+            return new Stored(state, p, EventCodec.decode(bytes, p.getFileName().toString()), null, reason);
         } catch (PoetException e) {
-            return new Stored(state, p, null, e.getMessage());
+            return new Stored(state, p, null, e.getMessage(), reason);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Stored parseLine(Path segment, int n, String line) {
+        try {
+            return new Stored(State.PROCESSED, segment,
+                    EventCodec.decode(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), segment.getFileName() + " line " + n),
+                    null, null);
+        } catch (PoetException e) {
+            return new Stored(State.PROCESSED, segment, null, e.getMessage(), null);
+        }
+    }
+
+    /** The reason written beside a quarantined event ({@code <name>.reason}), or null. */
+    private static String reasonOf(Path p) {
+        Path r = p.resolveSibling(p.getFileName() + ".reason");
+        try {
+            if (!Files.isRegularFile(r)) {
+                return null;
+            }
+            Object reason = dev.poet.json.Json.parseObject(Files.readAllBytes(r), r.toString()).get("reason");
+            return reason instanceof String ? (String) reason : null;
+        } catch (IOException | PoetException e) {
+            return null;
         }
     }
 

@@ -35,17 +35,9 @@ public final class Timestamps {
      * midnight) or as an age before {@code now}: {@code 30s}, {@code 15m}, {@code 24h}, {@code 7d}, {@code 2w}.
      */
     public static Instant parseRelative(String s, Instant now, String option) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([smhdw])").matcher(s);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            long seconds = switch (m.group(2)) {
-                case "s" -> n;
-                case "m" -> n * 60;
-                case "h" -> n * 3600;
-                case "d" -> n * 86400;
-                default -> n * 7 * 86400;
-            };
-            return now.minusSeconds(seconds);
+        java.time.Duration age = ageOrNull(s);
+        if (age != null) {
+            return now.minus(age);
         }
         if (s.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
             try {
@@ -60,5 +52,30 @@ public final class Timestamps {
             throw PoetException.invalid(option + ": '" + s
                     + "' is neither a time such as 2026-11-27T11:35:00Z or 2026-11-27 nor an age such as 7d, 24h, 30m");
         }
+    }
+
+    /** An age such as {@code 30s}, {@code 15m}, {@code 24h}, {@code 7d}, {@code 2w}. */
+    public static java.time.Duration parseAge(String s, String option) {
+        java.time.Duration d = ageOrNull(s);
+        if (d == null) {
+            throw PoetException.invalid(option + ": '" + s + "' is not an age such as 7d, 36h, 30m, 90s or 2w");
+        }
+        return d;
+    }
+
+    private static java.time.Duration ageOrNull(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([smhdw])").matcher(s);
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        long seconds = switch (m.group(2)) {
+            case "s" -> n;
+            case "m" -> n * 60;
+            case "h" -> n * 3600;
+            case "d" -> n * 86400;
+            default -> n * 7 * 86400;
+        };
+        return java.time.Duration.ofSeconds(seconds);
     }
 }

@@ -45,15 +45,19 @@ public final class StatusReport {
         for (String fn : fns) {
             functions.add(function(versions, fn, problems));
         }
+        Object summary = readJsonOrNull(store.root().resolve(Store.INDEX).resolve("correlate_last.json"), problems);
         Map<String, Object> events = new LinkedHashMap<>();
         for (State s : State.values()) {
-            events.put(s.dirName(), count(store.spool().dir(s), s == State.TMP));
+            events.put(s.dirName(), s == State.PROCESSED ? processed(store, summary)
+                    : s == State.FAILED ? count(store.spool().dir(s), false) - reasons(store.spool().dir(s))
+                    : count(store.spool().dir(s), s == State.TMP));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("store", store.root().toString());
         m.put("functions", functions);
         m.put("events", events);
-        m.put("last_learn", readJsonOrNull(store.root().resolve("learn_last.json"), problems));
+        m.put("last_correlate", summary);
+        m.put("last_learn", readJsonOrNull(store.root().resolve(Store.INDEX).resolve("learn_last.json"), problems));
         m.put("problems", problems);
         return m;
     }
@@ -103,6 +107,28 @@ public final class StatusReport {
             }
         }
         return null;
+    }
+
+    /** The processed total from the last correlate run, or, without one, the lines of every segment. */
+    private static long processed(Store store, Object summary) throws IOException {
+        if (summary instanceof Map && ((Map<?, ?>) summary).get("processed_total") instanceof Long) {
+            return (Long) ((Map<?, ?>) summary).get("processed_total");
+        }
+        long n = 0;
+        for (dev.poet.store.Segments.Segment s : store.segments().list()) {
+            n += dev.poet.store.Segments.lines(s.path()).size();
+        }
+        return n;
+    }
+
+    private static long reasons(Path dir) throws IOException {
+        long n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.reason")) {
+            for (Path ignored : ds) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static long count(Path dir, boolean includeTemp) throws IOException {

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * {@link #deliver} returns, the event is complete in {@code pending/} and survives a crash;
  * if the process dies earlier, at most a file in {@code tmp/} is left, which nothing reads
  * and the sweeper removes. A name already delivered is never overwritten, so a client that
- * supplies its own event id can retry safely. Delivery takes no lock.
+ * supplies its own event id can retry safely; once an event has been correlated and left
+ * {@code pending/}, {@code poet correlate} recognises a repeated id. Delivery takes no lock.
  *
  * <ol>
  *   <li>create {@code tmp/<name>.<random>} exclusively, write, fsync, close;</li>
@@ -57,11 +58,9 @@ public final class EventSpool {
             throw new IllegalArgumentException("unsafe event file name: " + fileName);
         }
         Path pending = dir(State.PENDING).resolve(fileName);
-        for (State later : new State[] {State.PROCESSED, State.FAILED}) {
-            Path there = dir(later).resolve(fileName);
-            if (Files.exists(there)) {
-                return new Delivery(there, true);
-            }
+        Path quarantined = dir(State.FAILED).resolve(fileName);
+        if (Files.exists(quarantined)) {
+            return new Delivery(quarantined, true);
         }
         Path tmp = dir(State.TMP).resolve(fileName + "." + AtomicFile.randomHex());
         if (!AtomicFile.createVia(io, tmp, pending, content)) {

@@ -36,6 +36,30 @@ public final class Settings {
         return m;
     }
 
+    /** The store's settings; a missing or invalid {@code poet.json} is a corrupt store. */
+    public static Map<String, Object> read(Store store) throws java.io.IOException {
+        java.nio.file.Path p = store.settingsFile();
+        try {
+            return Json.parseObject(java.nio.file.Files.readAllBytes(p), p.toString());
+        } catch (dev.poet.PoetException e) {
+            throw new dev.poet.PoetException(dev.poet.Status.NO_STORE, e.getMessage() + "; fix or remove it ('poet init' writes the defaults)");
+        }
+    }
+
+    /** {@code correlation.orphan_ttl_days}, default 7. */
+    public static java.time.Duration orphanTtl(Store store) throws java.io.IOException {
+        Object c = read(store).get("correlation");
+        Object days = c instanceof Map ? ((Map<?, ?>) c).get("orphan_ttl_days") : null;
+        if (days == null) {
+            return java.time.Duration.ofDays(7);
+        }
+        if (!(days instanceof Number) || ((Number) days).doubleValue() < 0) {
+            throw new dev.poet.PoetException(dev.poet.Status.NO_STORE,
+                    "poet.json: correlation.orphan_ttl_days must be a number of days >= 0, got " + days);
+        }
+        return java.time.Duration.ofSeconds(Math.round(((Number) days).doubleValue() * 86400));
+    }
+
     public static byte[] defaultBytes() {
         return (Json.pretty(defaults()) + "\n").getBytes(StandardCharsets.UTF_8);
     }

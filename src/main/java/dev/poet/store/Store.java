@@ -23,6 +23,7 @@ public final class Store {
     public static final String LOCKS = "locks";
     public static final String PROMPTS = "prompts";
     public static final String EVENTS = "events";
+    public static final String INDEX = "index";
     /** By default a lock is waited for this long, at most, before the command gives up with {@code BUSY}. */
     public static final long DEFAULT_LOCK_WAIT_MILLIS = 10_000;
 
@@ -62,6 +63,7 @@ public final class Store {
         Files.createDirectories(root.resolve(LOCKS));
         Files.createDirectories(root.resolve(SOURCES));
         Files.createDirectories(root.resolve(PROMPTS));
+        Files.createDirectories(root.resolve(INDEX));
         for (EventSpool.State s : EventSpool.State.values()) {
             Files.createDirectories(store.spool.dir(s));
         }
@@ -110,6 +112,15 @@ public final class Store {
     /** Where every temporary file of the store lives: event deliveries and atomic replacements alike. */
     public Path tmpDir() {
         return spool.dir(EventSpool.State.TMP);
+    }
+
+    /** Derived, rebuildable state (the correlation index); created on demand for stores made before it existed. */
+    public Path indexDir() throws IOException {
+        return Files.createDirectories(root.resolve(INDEX));
+    }
+
+    public Segments segments() {
+        return new Segments(io, spool.dir(EventSpool.State.PROCESSED), tmpDir());
     }
 
     public Path settingsFile() {

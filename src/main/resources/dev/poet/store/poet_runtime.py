@@ -140,10 +140,9 @@ def _deliver(store, name, payload):
     """Maildir delivery; returns (path, duplicate)."""
     events = os.path.join(store, "events")
     pending = os.path.join(events, "pending", name)
-    for later in ("processed", "failed"):
-        there = os.path.join(events, later, name)
-        if os.path.exists(there):
-            return there, True
+    quarantined = os.path.join(events, "failed", name)
+    if os.path.exists(quarantined):
+        return quarantined, True
     tmp = os.path.join(events, "tmp", name + "." + secrets.token_hex(8))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:

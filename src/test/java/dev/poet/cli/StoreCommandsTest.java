@@ -232,13 +232,13 @@ class StoreCommandsTest {
         assertTrue(table.out().startsWith("ID    TIME                      STATE    TYPE              FUNCTION  VERSION  EXECUTION\n"),
                 table.out());
 
-        Files.move(cli.store().resolve("events/pending/feedback_NEW1.json"), cli.store().resolve("events/processed/feedback_NEW1.json"));
+        Files.move(cli.store().resolve("events/pending/feedback_NEW1.json"), cli.store().resolve("events/failed/feedback_NEW1.json"));
         Map<String, Object> shown = json(cli.run("--json", "events", "show", "NEW1"));
-        assertEquals("processed", shown.get("state"));
+        assertEquals("failed", shown.get("state"));
         assertEquals("drift.validation", shown.get("type"));
         Cli.Result missing = cli.run("events", "show", "NOPE");
         assertEquals(Status.NOT_FOUND.code(), missing.code());
-        assertEquals("poet: no event NOPE in the store\n", missing.err());
+        assertEquals("poet: no event or execution NOPE in the store\n", missing.err());
 
         Files.writeString(cli.store().resolve("events/pending/feedback_TORN.json"), "{\"id\":\"TORN\",\"ty");
         Cli.Result withBad = cli.run("--json", "events", "list", "--state", "pending");

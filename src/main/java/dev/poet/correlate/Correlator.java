@@ -1,0 +1,645 @@
+package dev.poet.correlate;
+
+import dev.poet.PoetException;
+import dev.poet.Status;
+import dev.poet.event.Event;
+import dev.poet.event.EventCodec;
+import dev.poet.event.EventType;
+import dev.poet.event.Timestamps;
+import dev.poet.json.Json;
+import dev.poet.store.AtomicFile;
+import dev.poet.store.EventSpool.State;
+import dev.poet.store.Locks;
+import dev.poet.store.Names;
+import dev.poet.store.Store;
+import dev.poet.store.StoreIO;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code poet correlate}: moves every outcome in {@code pending/} onto the execution it is
+ * about, writes it to the processed log, and quarantines what cannot be read.
+ *
+ * <p>Exactly once, whatever is killed: a batch is written as one segment, atomically, before
+ * any of its pending files is removed; the index (rebuilt from the segments) knows every
+ * processed id, so a pending file whose event is already in a segment (left by a run killed
+ * between the two steps, or delivered again by a retrying client) is removed and counted as a
+ * duplicate, never processed twice. A rerun after a completed run changes nothing.
+ */
+public final class Correlator {
+    public static final int DEFAULT_BATCH = 20_000;
+    /** Executions first, so outcomes find them in the same run; alerts next, so acknowledgements find their alert. */
+    private static final List<String> ORDER = List.of("exec", "alert", "model", "feedback", "cost", "impact", "config",
+            "enhance", "version", EventType.CUSTOM_PREFIX);
+    private static final Set<String> FUNCTION_LEVEL = Set.of("config.changed", "config.impact_measured",
+            "enhancement.requested", "enhancement.completed", "enhancement.failed", "version.deployed",
+            "version.rolled_back");
+    private static final String DERIVED_SUFFIX = ".retraining";
+
+    /** How to run. {@code orphanTtl}: how long an outcome waits for its execution before it is quarantined. */
+    public record Options(boolean dryRun, Duration orphanTtl, int batchSize, int threads) {
+        public static Options defaults(Duration ttl) {
+            return new Options(false, ttl, DEFAULT_BATCH, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        }
+    }
+
+    /** What a run did. */
+    public static final class Report {
+        public long correlated;
+        public long derived;
+        public long waiting;
+        public long orphaned;
+        public long invalid;
+        public long duplicates;
+        public long segments;
+        public long processedTotal;
+        public long millis;
+        public final Map<String, Long> byKey = new java.util.TreeMap<>();
+
+        public Map<String, Object> toMap(boolean dryRun) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("correlated", correlated);
+            m.put("derived", derived);
+            m.put("waiting", waiting);
+            m.put("orphaned", orphaned);
+            m.put("invalid", invalid);
+            m.put("duplicates", duplicates);
+            m.put("by_key", new LinkedHashMap<>(byKey));
+            m.put("segments_written", segments);
+            m.put("processed_total", processedTotal);
+            m.put("dry_run", dryRun);
+            m.put("duration_ms", millis);
+            return m;
+        }
+    }
+
+    /** A pending file as read: its event, or why it cannot be used. */
+    private record Parsed(Path path, Event event, String problem) {
+    }
+
+    private final Store store;
+    private final StoreIO io;
+    private final Clock clock;
+    private CorrelationIndex index;
+    private Resolver resolver;
+    private Options options;
+    private Report report;
+    private long nextSeq;
+    private ExecutorService pool;
+    /** Records not yet written, and the pending files they consumed: written and removed together by {@link #flush}. */
+    private final List<byte[]> lines = new ArrayList<>();
+    private final List<Path> consumed = new ArrayList<>();
+    private final Map<Path, String> quarantine = new LinkedHashMap<>();
+    /**
+     * Batch dismissals seen in the main pass, processed after everything else so that their
+     * common patterns see the verdicts of the same run. Null outside the main pass.
+     */
+    private List<Parsed> deferred;
+
+    public Correlator(Store store, Clock clock) {
+        this.store = store;
+        this.io = store.io();
+        this.clock = clock;
+    }
+
+    public Report run(Options opts) throws IOException {
+        this.options = opts;
+        this.report = new Report();
+        try (Locks.Held lock = opts.dryRun() ? null
+                : Locks.acquire(io, store.lockFile("correlate"), store.lockWaitMillis(), "correlate")) {
+            pool = Executors.newFixedThreadPool(opts.threads(), r -> {
+                Thread t = new Thread(r, "poet-correlate");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                return runLocked();
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Where the last run's report and the processed total are kept for {@code poet status}. */
+    public static final String SUMMARY = "correlate_last.json";
+
+    private Report runLocked() throws IOException {
+        long started = System.nanoTime();
+        index = CorrelationIndex.open(store);
+        resolver = new Resolver(index);
+        nextSeq = Math.max(store.segments().lastSeq(), index.lastSegment) + 1;
+        long before = index.processedCount();
+
+        List<Parsed> waiting = new ArrayList<>();
+        deferred = new ArrayList<>();
+        for (List<String> group : pendingByPrefix()) {
+            for (int from = 0; from < group.size(); from += options.batchSize()) {
+                List<String> batch = group.subList(from, Math.min(group.size(), from + options.batchSize()));
+                process(read(batch), waiting, false);
+            }
+        }
+        List<Parsed> batches = deferred;
+        deferred = null;
+        process(batches, waiting, false);
+        while (!waiting.isEmpty()) {
+            List<Parsed> again = waiting;
+            waiting = new ArrayList<>();
+            process(again, waiting, false);
+            if (waiting.size() == again.size()) {
+                break;
+            }
+        }
+        flush();
+        Instant cutoff = clock.instant().minus(options.orphanTtl());
+        List<Parsed> expired = new ArrayList<>();
+        List<Parsed> stillWaiting = new ArrayList<>();
+        for (Parsed p : waiting) {
+            (Files.getLastModifiedTime(p.path()).toInstant().isBefore(cutoff) ? expired : stillWaiting).add(p);
+        }
+        process(expired, stillWaiting, true);
+        flush();
+        report.waiting = stillWaiting.size();
+        report.processedTotal = index.processedCount();
+        if (!options.dryRun() && (index.processedCount() != before || report.invalid + report.orphaned > 0)) {
+            index.save(store);
+        }
+        report.millis = (System.nanoTime() - started) / 1_000_000;
+        boolean changed = report.correlated + report.duplicates + report.invalid + report.orphaned > 0;
+        if (!options.dryRun() && changed) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("time", now());
+            summary.put("processed_total", index.processedCount());
+            summary.put("last_run", report.toMap(false));
+            AtomicFile.write(io, store.tmpDir(), store.indexDir().resolve(SUMMARY), Json.encodeLine(summary));
+        }
+        return report;
+    }
+
+    /** Pending file names grouped by prefix, groups in processing order. */
+    private List<List<String>> pendingByPrefix() throws IOException {
+        Map<String, List<String>> groups = new HashMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.spool().dir(State.PENDING), "*.json")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                int us = name.indexOf('_');
+                groups.computeIfAbsent(us > 0 ? name.substring(0, us) : "", k -> new ArrayList<>()).add(name);
+            }
+        }
+        List<List<String>> ordered = new ArrayList<>();
+        for (String prefix : ORDER) {
+            List<String> g = groups.remove(prefix);
+            if (g != null) {
+                ordered.add(g);
+            }
+        }
+        ordered.addAll(groups.values());
+        return ordered;
+    }
+
+    /** Reads and decodes a batch, in parallel; order is kept. */
+    private List<Parsed> read(List<String> names) throws IOException {
+        Path dir = store.spool().dir(State.PENDING);
+        Parsed[] out = new Parsed[names.size()];
+        parallel(names.size(), i -> {
+            Path p = dir.resolve(names.get(i));
+            try {
+                byte[] b = Files.readAllBytes(p);
+                out[i] = b.length > EventCodec.MAX_EVENT_BYTES
+                        ? new Parsed(p, null, "over the 1 MiB limit")
+                        : new Parsed(p, EventCodec.decode(b, p.getFileName().toString()), null);
+            } catch (PoetException e) {
+                out[i] = new Parsed(p, null, e.getMessage());
+            } catch (java.nio.file.NoSuchFileException e) {
+                out[i] = null;
+            }
+        });
+        List<Parsed> list = new ArrayList<>(out.length);
+        for (Parsed p : out) {
+            if (p != null) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
+    private static int rank(Parsed p) {
+        if (p.event() == null) {
+            return 3;
+        }
+        return switch (p.event().type()) {
+            case "execution.completed" -> 0;
+            case "alert.created" -> 1;
+            default -> 2;
+        };
+    }
+
+    /** Executions, then alerts, then everything else; each in event-time order, so the later verdict is the later one. */
+    private static final Comparator<Parsed> ORDER_IN_BATCH = Comparator.comparingInt(Correlator::rank)
+            .thenComparing(p -> p.event() == null ? Instant.EPOCH : p.event().time())
+            .thenComparing(p -> p.path().getFileName().toString());
+
+    /** Correlates a list of parsed files into the buffer; flushes whenever a segment's worth is ready. */
+    private void process(List<Parsed> items, List<Parsed> waitingOut, boolean expired) throws IOException {
+        List<Parsed> sorted = new ArrayList<>(items);
+        sorted.sort(ORDER_IN_BATCH);
+        for (Parsed p : sorted) {
+            if (deferred != null && p.event() != null && p.event().type().equals("alert.batch_dismissed")) {
+                deferred.add(p);
+                continue;
+            }
+            if (p.problem() != null) {
+                quarantine.put(p.path(), "invalid: " + p.problem());
+                report.invalid++;
+                continue;
+            }
+            Event e = p.event();
+            if (index.isProcessed(e.id())) {
+                consumed.add(p.path());
+                report.duplicates++;
+                continue;
+            }
+            List<Event> records = correlate(e, expired);
+            if (records == null) {
+                if (expired) {
+                    quarantine.put(p.path(), "orphaned: no execution found for it within "
+                            + options.orphanTtl().toDays() + " days (" + describeKeys(e) + ")");
+                    report.orphaned++;
+                } else {
+                    waitingOut.add(p);
+                }
+                continue;
+            }
+            for (int i = 0; i < records.size(); i++) {
+                Event r = records.get(i);
+                index.apply(r);
+                lines.add(EventCodec.encode(r));
+                if (i == 0) {
+                    report.correlated++;
+                    report.byKey.merge(String.valueOf(r.correlation().get("matched_by")), 1L, Long::sum);
+                } else {
+                    report.derived++;
+                }
+            }
+            consumed.add(p.path());
+            if (lines.size() >= options.batchSize()) {
+                flush();
+            }
+        }
+    }
+
+    /**
+     * Writes the buffered records as one segment, atomically, and only then removes the pending
+     * files they came from and quarantines the unreadable ones. A kill between the two leaves
+     * pending files whose ids the segment holds: the next run removes them as duplicates.
+     */
+    private void flush() throws IOException {
+        if (!options.dryRun()) {
+            if (!lines.isEmpty()) {
+                store.segments().write(nextSeq, lines);
+                index.lastSegment = nextSeq;
+                nextSeq++;
+                report.segments++;
+            }
+            List<Path> done = new ArrayList<>(consumed);
+            parallel(done.size(), i -> io.deleteIfExists(done.get(i)));
+            for (Map.Entry<Path, String> q : quarantine.entrySet()) {
+                quarantine(q.getKey(), q.getValue());
+            }
+            if (!done.isEmpty() || !quarantine.isEmpty()) {
+                io.forceDirectory(store.spool().dir(State.PENDING));
+            }
+            if (!quarantine.isEmpty()) {
+                io.forceDirectory(store.spool().dir(State.FAILED));
+            }
+        }
+        lines.clear();
+        consumed.clear();
+        quarantine.clear();
+    }
+
+    /** The processed records for one event (the event itself, then anything derived), or null to wait. */
+    private List<Event> correlate(Event e, boolean expired) {
+        String type = e.type();
+        if (type.equals("execution.completed")) {
+            return List.of(with(e, e.function(), e.version(), e.executionId(), e.data(),
+                    corr("execution_id", e.executionId(), e.function(), e.version(), e.executionId())));
+        }
+        if (FUNCTION_LEVEL.contains(type)) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("function", e.function());
+            c.put("matched_by", "function");
+            c.put("correlated_at", now());
+            return List.of(with(e, e.function(), e.version(), e.executionId(), e.data(), c));
+        }
+        if (type.equals("alert.batch_dismissed")) {
+            return batchDismissed(e, expired);
+        }
+        Resolver.Match m = resolver.resolve(e);
+        if (m == null) {
+            if (EventType.of(type).isCustom() && e.executionId() == null && !hasKeys(e)) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("matched_by", "none");
+                c.put("correlated_at", now());
+                return List.of(with(e, e.function(), e.version(), null, e.data(), c));
+            }
+            return null;
+        }
+        CorrelationIndex.Execution x = index.execution(m.executionId());
+        Map<String, Object> data = e.data();
+        Map<String, Object> c = corr(m.matchedBy(), m.key(), x.function(), x.version(), m.executionId());
+        List<Event> out = new ArrayList<>(2);
+        switch (type) {
+            case "alert.acknowledged": {
+                CorrelationIndex.Alert a = alertOf(data);
+                if (a != null && a.created() >= 0) {
+                    data = new LinkedHashMap<>(data);
+                    data.put("time_to_ack_s", Math.max(0, e.time().toEpochMilli() - a.created()) / 1000.0);
+                } else if (!expired && hasAlertKey(data)) {
+                    return null;
+                }
+                break;
+            }
+            case "drift.validation": {
+                markDuplicateVerdict(m.executionId(), Boolean.TRUE.equals(data.get("was_real_drift")), c);
+                break;
+            }
+            default:
+                break;
+        }
+        out.add(with(e, x.function(), x.version(), m.executionId(), data, c));
+        if (type.equals("model.retrained")) {
+            Event derived = retrainingVerdict(e);
+            if (derived != null) {
+                out.add(derived);
+            }
+        }
+        return out;
+    }
+
+    private void markDuplicateVerdict(String executionId, boolean real, Map<String, Object> c) {
+        CorrelationIndex.Verdict v = index.verdict(executionId);
+        if (v != null && v.real() == real) {
+            c.put("duplicate_of", v.eventId());
+        }
+    }
+
+    /** A {@code model.retrained} whose reason names a drift alert tells whether the drift was real. */
+    private Event retrainingVerdict(Event e) {
+        String reason = CorrelationIndex.str(e.data().get("reason"));
+        if (reason == null || !reason.startsWith(Resolver.RETRAIN_PREFIX)) {
+            return null;
+        }
+        String exec = reason.substring(Resolver.RETRAIN_PREFIX.length());
+        CorrelationIndex.Execution x = index.execution(exec);
+        if (x == null) {
+            return null;
+        }
+        String id = e.id().length() + DERIVED_SUFFIX.length() <= 128 ? e.id() + DERIVED_SUFFIX
+                : e.id().substring(0, 128 - DERIVED_SUFFIX.length()) + DERIVED_SUFFIX;
+        if (index.isProcessed(Names.id("event id", id))) {
+            return null;
+        }
+        double before = ((Number) e.data().get("performance_before")).doubleValue();
+        double after = ((Number) e.data().get("performance_after")).doubleValue();
+        boolean real = after > before;
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("was_real_drift", real);
+        data.put("feedback_type", real ? "real_drift" : "false_positive");
+        data.put("validation_source", "retraining_outcome");
+        data.put("performance_before", e.data().get("performance_before"));
+        data.put("performance_after", e.data().get("performance_after"));
+        data.put("performance_delta", after - before);
+        data.put("derived_from", e.id());
+        Map<String, Object> c = corr("retraining_reason", reason, x.function(), x.version(), exec);
+        markDuplicateVerdict(exec, real, c);
+        return new Event(id, "drift.validation", e.time(), "poet", x.function(), x.version(), exec, data, c);
+    }
+
+    /** Expands a batch dismissal to the executions of its alerts, with what they have in common. */
+    private List<Event> batchDismissed(Event e, boolean expired) {
+        @SuppressWarnings("unchecked")
+        List<String> alertIds = (List<String>) e.data().get("alert_ids");
+        List<String> executions = new ArrayList<>();
+        List<String> unresolved = new ArrayList<>();
+        for (String id : alertIds) {
+            CorrelationIndex.Alert a = index.alert(id);
+            String exec = a != null ? a.executionId()
+                    : id.startsWith(Resolver.DEDUP_PREFIX) && index.execution(id.substring(Resolver.DEDUP_PREFIX.length())) != null
+                    ? id.substring(Resolver.DEDUP_PREFIX.length()) : null;
+            if (exec == null) {
+                unresolved.add(id);
+            } else if (!executions.contains(exec)) {
+                executions.add(exec);
+            }
+        }
+        if (executions.isEmpty() || (!unresolved.isEmpty() && !expired)) {
+            return null;
+        }
+        Map<String, Object> data = new LinkedHashMap<>(e.data());
+        data.put("common_patterns", commonPatterns(executions));
+        String fn = null;
+        String version = null;
+        boolean sameFn = true;
+        boolean sameVersion = true;
+        for (String x : executions) {
+            CorrelationIndex.Execution ex = index.execution(x);
+            sameFn &= fn == null || fn.equals(ex.function());
+            sameVersion &= version == null || version.equals(ex.version());
+            fn = ex.function();
+            version = ex.version();
+        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("execution_ids", executions);
+        if (!unresolved.isEmpty()) {
+            c.put("unresolved_alert_ids", unresolved);
+        }
+        c.put("matched_by", "alert_id");
+        c.put("correlated_at", now());
+        return List.of(with(e, sameFn ? fn : null, sameFn && sameVersion ? version : null,
+                executions.size() == 1 ? executions.get(0) : null, data, c));
+    }
+
+    /** For each dimension, the most common value among the executions and its share. */
+    private Map<String, Object> commonPatterns(List<String> executions) {
+        Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
+        for (String d : List.of("feature", "test", "hour_of_day", "version", "reason")) {
+            counts.put(d, new LinkedHashMap<>());
+        }
+        for (String id : executions) {
+            CorrelationIndex.Execution x = index.execution(id);
+            CorrelationIndex.Verdict v = index.verdict(id);
+            count(counts.get("feature"), x.feature());
+            count(counts.get("test"), x.test());
+            count(counts.get("hour_of_day"), String.valueOf(Instant.ofEpochMilli(x.time()).atZone(ZoneOffset.UTC).getHour()));
+            count(counts.get("version"), x.version());
+            count(counts.get("reason"), v == null ? null : v.reason());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Integer>> d : counts.entrySet()) {
+            String best = null;
+            int n = 0;
+            for (Map.Entry<String, Integer> v : d.getValue().entrySet()) {
+                if (v.getValue() > n) {
+                    best = v.getKey();
+                    n = v.getValue();
+                }
+            }
+            if (best != null) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("value", d.getKey().equals("hour_of_day") ? (Object) Long.parseLong(best) : best);
+                p.put("count", (long) n);
+                p.put("share", (double) n / executions.size());
+                out.put(d.getKey(), p);
+            }
+        }
+        return out;
+    }
+
+    private static void count(Map<String, Integer> m, String v) {
+        if (v != null) {
+            m.merge(v, 1, Integer::sum);
+        }
+    }
+
+    private CorrelationIndex.Alert alertOf(Map<String, Object> data) {
+        for (String k : new String[] {"alert_id", "incident_id", "dedup_key"}) {
+            CorrelationIndex.Alert a = index.alert(CorrelationIndex.str(data.get(k)));
+            if (a != null) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private static boolean hasAlertKey(Map<String, Object> data) {
+        return data.get("alert_id") != null || data.get("incident_id") != null || data.get("dedup_key") != null;
+    }
+
+    private static boolean hasKeys(Event e) {
+        Map<String, Object> d = e.data();
+        return hasAlertKey(d) || d.get("mlflow_run_id") != null || d.get("tags") != null || d.get("tag") != null
+                || d.get("mlflow_tags") != null;
+    }
+
+    private static String describeKeys(Event e) {
+        List<String> keys = new ArrayList<>();
+        if (e.executionId() != null) {
+            keys.add("execution_id " + e.executionId());
+        }
+        for (String k : new String[] {"alert_id", "incident_id", "dedup_key", "mlflow_run_id", "reason"}) {
+            Object v = e.data().get(k);
+            if (v instanceof String) {
+                keys.add(k + " " + v);
+            }
+        }
+        if (e.type().equals("alert.batch_dismissed")) {
+            keys.add("alert_ids " + e.data().get("alert_ids"));
+        }
+        return keys.isEmpty() ? "it carries no correlation key" : "tried " + String.join(", ", keys);
+    }
+
+    private Map<String, Object> corr(String matchedBy, String key, String function, String version, String executionId) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("execution_id", executionId);
+        c.put("function", function);
+        c.put("version", version);
+        c.put("matched_by", matchedBy);
+        c.put("key", key);
+        c.put("correlated_at", now());
+        return c;
+    }
+
+    private static Event with(Event e, String function, String version, String executionId, Map<String, Object> data,
+                              Map<String, Object> correlation) {
+        return new Event(e.id(), e.type(), e.time(), e.source(), function, version, executionId, data, correlation);
+    }
+
+    private String now() {
+        return Timestamps.format(clock.instant());
+    }
+
+    /** Moves a pending file to failed/, its reason beside it; the reason is written first, so a crash repeats the move. */
+    private void quarantine(Path file, String reason) throws IOException {
+        Path failed = store.spool().dir(State.FAILED);
+        String name = file.getFileName().toString();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("reason", reason);
+        r.put("time", now());
+        r.put("from", "pending");
+        AtomicFile.write(io, store.tmpDir(), failed.resolve(name + ".reason"), Json.encodeLine(r));
+        if (!io.publish(file, failed.resolve(name))) {
+            String again = name.substring(0, name.length() - ".json".length()) + "." + Long.toHexString(clock.millis())
+                    + ".json";
+            AtomicFile.write(io, store.tmpDir(), failed.resolve(again + ".reason"), Json.encodeLine(r));
+            io.publish(file, failed.resolve(again));
+        }
+    }
+
+    private interface IoTask {
+        void run(int i) throws IOException;
+    }
+
+    private void parallel(int n, IoTask task) throws IOException {
+        if (n == 0) {
+            return;
+        }
+        int threads = Math.min(options.threads(), Math.max(1, n / 256));
+        if (threads <= 1) {
+            for (int i = 0; i < n; i++) {
+                task.run(i);
+            }
+            return;
+        }
+        int chunk = (n + threads - 1) / threads;
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int from = t * chunk;
+            int to = Math.min(n, from + chunk);
+            fs.add(pool.submit(() -> {
+                for (int i = from; i < to; i++) {
+                    try {
+                        task.run(i);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PoetException(Status.FAILURE, "interrupted");
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof UncheckedIOException) {
+                    throw ((UncheckedIOException) c).getCause();
+                }
+                if (c instanceof RuntimeException) {
+                    throw (RuntimeException) c;
+                }
+                throw new IOException(c);
+            }
+        }
+    }
+}
