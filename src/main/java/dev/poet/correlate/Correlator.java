@@ -91,8 +91,8 @@ public final class Correlator {
         }
     }
 
-    /** A pending file as read: its event, or why it cannot be used. */
-    private record Parsed(Path path, Event event, String problem) {
+    /** A pending file as read: its bytes and event, or why it cannot be used. */
+    private record Parsed(Path path, byte[] raw, Event event, String problem) {
     }
 
     private final Store store;
@@ -104,6 +104,7 @@ public final class Correlator {
     private Report report;
     private long nextSeq;
     private ExecutorService pool;
+    private String runTime;
     /** Records not yet written, and the pending files they consumed: written and removed together by {@link #flush}. */
     private final List<byte[]> lines = new ArrayList<>();
     private final List<Path> consumed = new ArrayList<>();
@@ -196,9 +197,12 @@ public final class Correlator {
     /** Pending file names grouped by prefix, groups in processing order. */
     private List<List<String>> pendingByPrefix() throws IOException {
         Map<String, List<String>> groups = new HashMap<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.spool().dir(State.PENDING), "*.json")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.spool().dir(State.PENDING))) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
+                if (!name.endsWith(".json")) {
+                    continue;
+                }
                 int us = name.indexOf('_');
                 groups.computeIfAbsent(us > 0 ? name.substring(0, us) : "", k -> new ArrayList<>()).add(name);
             }
@@ -223,10 +227,10 @@ public final class Correlator {
             try {
                 byte[] b = Files.readAllBytes(p);
                 out[i] = b.length > EventCodec.MAX_EVENT_BYTES
-                        ? new Parsed(p, null, "over the 1 MiB limit")
-                        : new Parsed(p, EventCodec.decode(b, p.getFileName().toString()), null);
+                        ? new Parsed(p, null, null, "over the 1 MiB limit")
+                        : new Parsed(p, b, EventCodec.decode(b, p.getFileName().toString()), null);
             } catch (PoetException e) {
-                out[i] = new Parsed(p, null, e.getMessage());
+                out[i] = new Parsed(p, null, null, e.getMessage());
             } catch (java.nio.file.NoSuchFileException e) {
                 out[i] = null;
             }
@@ -253,8 +257,7 @@ public final class Correlator {
 
     /** Executions, then alerts, then everything else; each in event-time order, so the later verdict is the later one. */
     private static final Comparator<Parsed> ORDER_IN_BATCH = Comparator.comparingInt(Correlator::rank)
-            .thenComparing(p -> p.event() == null ? Instant.EPOCH : p.event().time())
-            .thenComparing(p -> p.path().getFileName().toString());
+            .thenComparing(p -> p.event() == null ? Instant.EPOCH : p.event().time());
 
     /** Correlates a list of parsed files into the buffer; flushes whenever a segment's worth is ready. */
     private void process(List<Parsed> items, List<Parsed> waitingOut, boolean expired) throws IOException {
@@ -290,7 +293,7 @@ public final class Correlator {
             for (int i = 0; i < records.size(); i++) {
                 Event r = records.get(i);
                 index.apply(r);
-                lines.add(EventCodec.encode(r));
+                lines.add(i == 0 && r.data() == e.data() ? EventCodec.encodeReusingData(r, p.raw()) : EventCodec.encode(r));
                 if (i == 0) {
                     report.correlated++;
                     report.byKey.merge(String.valueOf(r.correlation().get("matched_by")), 1L, Long::sum);
@@ -572,8 +575,12 @@ public final class Correlator {
         return new Event(e.id(), e.type(), e.time(), e.source(), function, version, executionId, data, correlation);
     }
 
+    /** The run's time, the same {@code correlated_at} on every record of one run. */
     private String now() {
-        return Timestamps.format(clock.instant());
+        if (runTime == null) {
+            runTime = Timestamps.format(clock.instant());
+        }
+        return runTime;
     }
 
     /** Moves a pending file to failed/, its reason beside it; the reason is written first, so a crash repeats the move. */

@@ -76,6 +76,9 @@ public final class EventCodec {
                 throw PoetException.invalid(t + ": field data." + f.name() + ": " + problem);
             }
         }
+        if (t.equals("drift.validation") && e.executionId() == null && !(data.get("alert_id") instanceof String)) {
+            throw PoetException.invalid(t + ": field execution_id (or data.alert_id) is required");
+        }
         if (t.equals("drift.business_impact_measured") && !data.containsKey("revenue_impact")
                 && !data.containsKey("conversion_impact")) {
             throw PoetException.invalid(t + ": field data.revenue_impact or data.conversion_impact is required");
@@ -91,6 +94,67 @@ public final class EventCodec {
                     + MAX_EVENT_BYTES + "-byte (1 MiB) limit");
         }
         return bytes;
+    }
+
+    private static final byte[] DATA_KEY = ",\"data\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] CORRELATION_KEY = ",\"correlation\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    /**
+     * The canonical bytes of {@code record}, reusing the {@code "data"} object of {@code original}
+     * (the canonical bytes of an event with the same data) instead of encoding it again: the
+     * envelope and correlation are small, the data is most of the work. Falls back to
+     * {@link #encode} when {@code original} is not a single canonical line with a data object
+     * and no correlation.
+     */
+    public static byte[] encodeReusingData(Event record, byte[] original) {
+        int at = indexOf(original, DATA_KEY);
+        int end = original.length;
+        if (end > 0 && original[end - 1] == '\n') {
+            end--;
+        }
+        if (at < 0 || end < 2 || original[end - 1] != '}' || indexOf(original, CORRELATION_KEY) >= 0
+                || indexOf(original, new byte[] {'\n'}) < end && indexOf(original, new byte[] {'\n'}) >= 0) {
+            return encode(record);
+        }
+        Map<String, Object> envelope = record.toMap();
+        envelope.remove("data");
+        Object correlation = envelope.remove("correlation");
+        byte[] head = Json.encode(envelope);
+        byte[] corr = correlation == null ? null : Json.encode(correlation);
+        int dataLen = end - 1 - at;
+        int size = head.length - 1 + dataLen + (corr == null ? 0 : CORRELATION_KEY.length + corr.length) + 2;
+        if (size > MAX_EVENT_BYTES) {
+            throw PoetException.invalid(record.type() + ": event is " + size + " bytes, over the " + MAX_EVENT_BYTES
+                    + "-byte (1 MiB) limit");
+        }
+        byte[] out = new byte[size];
+        int o = 0;
+        System.arraycopy(head, 0, out, o, head.length - 1);
+        o += head.length - 1;
+        System.arraycopy(original, at, out, o, dataLen);
+        o += dataLen;
+        if (corr != null) {
+            System.arraycopy(CORRELATION_KEY, 0, out, o, CORRELATION_KEY.length);
+            o += CORRELATION_KEY.length;
+            System.arraycopy(corr, 0, out, o, corr.length);
+            o += corr.length;
+        }
+        out[o++] = '}';
+        out[o] = '\n';
+        return out;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** The file name an event is delivered under: {@code <prefix>_<id>.json}. */

@@ -66,14 +66,15 @@ public final class EventType {
                 opt("window_size", NUMBER, "window size in force"),
                 opt("mlflow_run_id", STRING, "MLflow run this execution logged to"),
                 opt("cost_usd", NON_NEGATIVE, "cost of this execution when known at once"));
-        define("drift.validation", "feedback", List.of(Needs.EXECUTION_ID),
+        define("drift.validation", "feedback", List.of(),
                 "a verdict on whether an execution's drift was real (the seed's explicit feedback)",
                 req("was_real_drift", BOOLEAN, "the verdict"),
                 REASON,
                 opt("business_context", STRING, "context, e.g. christmas_shopping_spike"),
                 opt("feedback_type", STRING, "e.g. false_positive, true_positive"),
                 opt("validation_source", STRING, "who or what judged: engineer, retraining_outcome, ..."),
-                opt("validator", STRING, "the person or system"));
+                opt("validator", STRING, "the person or system"),
+                opt("alert_id", STRING, "the alert judged, when the execution id is not at hand"));
         define("alert.created", "alert", List.of(), "an alert raised for an execution",
                 req("alert_id", STRING, "the alerting system's id for the alert"),
                 opt("incident_id", STRING, "PagerDuty incident id"),

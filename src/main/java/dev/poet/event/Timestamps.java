@@ -16,8 +16,30 @@ public final class Timestamps {
     private Timestamps() {
     }
 
+    /** Formats without a formatter object: this runs once per event written, millions of times in a correlate run. */
     public static String format(Instant t) {
-        return CANONICAL.format(t.truncatedTo(ChronoUnit.MILLIS));
+        long seconds = t.getEpochSecond();
+        java.time.LocalDateTime dt = java.time.LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+        int year = dt.getYear();
+        if (year < 0 || year > 9999) {
+            return CANONICAL.format(t.truncatedTo(ChronoUnit.MILLIS));
+        }
+        char[] c = "0000-00-00T00:00:00.000Z".toCharArray();
+        put(c, 0, year, 4);
+        put(c, 5, dt.getMonthValue(), 2);
+        put(c, 8, dt.getDayOfMonth(), 2);
+        put(c, 11, dt.getHour(), 2);
+        put(c, 14, dt.getMinute(), 2);
+        put(c, 17, dt.getSecond(), 2);
+        put(c, 20, t.getNano() / 1_000_000, 3);
+        return new String(c);
+    }
+
+    private static void put(char[] c, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** Accepts any ISO-8601 date-time with a zone offset ({@code Z}, {@code +01:00}). */

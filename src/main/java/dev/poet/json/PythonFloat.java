@@ -18,9 +18,31 @@ public final class PythonFloat {
         }
         String sign = d < 0 ? "-" : "";
         double a = Math.abs(d);
-        BigDecimal shortest = shorten(a, new BigDecimal(NumberOutput.toString(a, true)).stripTrailingZeros());
-        String digits = shortest.unscaledValue().toString();
-        int decpt = digits.length() - shortest.scale();
+        // Java's shortest form: "123.45", "0.001", "1.0E-5", "4.9E-324". Take its digits and exponent apart.
+        String java = NumberOutput.toString(a, true);
+        int ePos = java.indexOf('E');
+        String mantissa = ePos < 0 ? java : java.substring(0, ePos);
+        int exp10 = ePos < 0 ? 0 : Integer.parseInt(java.substring(ePos + 1));
+        int dot = mantissa.indexOf('.');
+        String raw = dot < 0 ? mantissa : mantissa.substring(0, dot) + mantissa.substring(dot + 1);
+        int intDigits = dot < 0 ? mantissa.length() : dot;
+        int lead = 0;
+        while (lead < raw.length() - 1 && raw.charAt(lead) == '0') {
+            lead++;
+        }
+        int trail = raw.length();
+        while (trail > lead + 1 && raw.charAt(trail - 1) == '0') {
+            trail--;
+        }
+        String digits = raw.substring(lead, trail);
+        int decpt = intDigits - lead + exp10;
+        if (digits.length() == 2) {
+            BigDecimal shorter = shorten(a, new BigDecimal(digits).movePointLeft(2 - decpt));
+            if (shorter.precision() == 1) {
+                digits = shorter.unscaledValue().toString();
+                decpt = 1 - shorter.scale();
+            }
+        }
         StringBuilder b = new StringBuilder(sign);
         if (decpt <= -4 || decpt > 16) {
             b.append(digits.charAt(0));

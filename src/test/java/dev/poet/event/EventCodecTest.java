@@ -82,8 +82,10 @@ class EventCodecTest {
     void envelopeRequirementsPerType() {
         assertEquals("execution.completed: field function is required",
                 refusal(ev("execution.completed", null, "v1", "e", Map.of("success", true, "duration_ms", 1L))));
-        assertEquals("drift.validation: field execution_id is required",
+        assertEquals("drift.validation: field execution_id (or data.alert_id) is required",
                 refusal(ev("drift.validation", null, null, null, Map.of("was_real_drift", true))));
+        assertEquals("drift.validation", EventCodec.validate(ev("drift.validation", null, null, null,
+                Map.of("was_real_drift", true, "alert_id", "PD1"))).name());
     }
 
     @Test
@@ -141,5 +143,27 @@ class EventCodecTest {
                 + "\"time\":\"2026-11-27T12:35:00.123456+01:00\",\"data\":{\"was_real_drift\":true}}").getBytes(StandardCharsets.UTF_8), "x");
         Event e = EventCodec.fromMap(m, "ID", T, "cli");
         assertEquals("2026-11-27T11:35:00.123Z", e.toMap().get("time"));
+    }
+
+    @Test
+    void reusingTheDataBytesGivesExactlyTheCanonicalEncoding() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("was_real_drift", false);
+        data.put("score", 1e-05);
+        data.put("text", "é \u0001 \"q\" ,\"data\":{}");
+        data.put("nested", Map.of("k", List.of(1L, 2.5)));
+        Event pending = ev("drift.validation", null, null, "e1", data);
+        byte[] raw = EventCodec.encode(pending);
+        Map<String, Object> corr = new LinkedHashMap<>();
+        corr.put("execution_id", "e1");
+        corr.put("matched_by", "execution_id");
+        Event record = new Event(pending.id(), pending.type(), pending.time(), pending.source(), "detect_drift", "v2", "e1",
+                pending.data(), corr);
+        assertEquals(new String(EventCodec.encode(record), StandardCharsets.UTF_8),
+                new String(EventCodec.encodeReusingData(record, raw), StandardCharsets.UTF_8));
+        byte[] pretty = Json.pretty(pending.toMap()).getBytes(StandardCharsets.UTF_8);
+        assertEquals(new String(EventCodec.encode(record), StandardCharsets.UTF_8),
+                new String(EventCodec.encodeReusingData(record, pretty), StandardCharsets.UTF_8),
+                "a file that is not one canonical line is encoded afresh");
     }
 }
