@@ -58,6 +58,7 @@ cat > "$bin/poet.tmp.$$" <<LAUNCHER
 jar='$jar'
 jsa='$jsa'
 # Short-lived commands run with C1 only (no time to gain from C2); long-running ones keep the full JIT.
+# POET_JAVA_OPTS comes last, so it can override any of these (e.g. -Xmx2g for a very large store).
 # G1 stays: with it, Java 17 maps the archived module graph instead of building it (~10 ms).
 jit=
 skip=
@@ -67,6 +68,9 @@ for a in "\$@"; do
         --store) skip=1 ;;
         -*) ;;
         record|feedback|status|events|init|completion) jit="-XX:TieredStopAtLevel=1 -XX:-UsePerfData"; break ;;
+        # Batch commands: the throughput collector (G1's concurrent threads compete with the workers on
+        # small machines) and a heap that keeps correlating a million events under 1 GiB of memory.
+        correlate|sweep|learn|analyze) jit="-XX:+UseParallelGC -Xmx768m"; break ;;
         *) break ;;
     esac
 done

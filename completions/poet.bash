@@ -159,6 +159,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} record" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} feedback" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} correlate" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sweep" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
@@ -171,17 +172,19 @@ function _complete_poet() {
   local cmds2=(record)
   local cmds3=(feedback)
   local cmds4=(correlate)
-  local cmds5=(status)
-  local cmds6=(events)
-  local cmds7=(completion)
-  local cmds8=(events list)
-  local cmds9=(events show)
+  local cmds5=(sweep)
+  local cmds6=(status)
+  local cmds7=(events)
+  local cmds8=(completion)
+  local cmds9=(events list)
+  local cmds10=(events show)
 
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_sweep; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_poet_correlate; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_poet_feedback; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_poet_record; return $?; fi
@@ -198,7 +201,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate status events completion"
+  local commands="init enhance record feedback correlate sweep status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -403,6 +406,33 @@ function _picocli_poet_correlate() {
     '--orphan-ttl')
       return
       ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `sweep` subcommand.
+function _picocli_poet_sweep() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
     '--store')
       return
       ;;

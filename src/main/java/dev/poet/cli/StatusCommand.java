@@ -45,7 +45,8 @@ final class StatusCommand extends Base {
         Map<String, Object> ev = (Map<String, Object>) r.get("events");
         out().println();
         out().println("events     pending " + ev.get("pending") + "  processed " + ev.get("processed") + "  failed "
-                + ev.get("failed") + "  in flight " + ev.get("tmp"));
+                + ev.get("failed") + "  in flight " + ev.get("tmp")
+                + ((Long) ev.get("trash_batches") > 0 ? "  (" + ev.get("trash_batches") + " processed batches await 'poet sweep')" : ""));
         Object learn = r.get("last_learn");
         out().println("last learn " + (learn == null ? "never" : new String(Json.encode(learn), StandardCharsets.UTF_8)));
         List<String> problems = (List<String>) r.get("problems");

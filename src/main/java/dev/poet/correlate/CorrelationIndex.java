@@ -7,7 +7,6 @@ import dev.poet.store.AtomicFile;
 import dev.poet.store.Segments;
 import dev.poet.store.Store;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -17,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What correlation needs to know about everything already processed: the ids of processed
@@ -52,7 +49,7 @@ public final class CorrelationIndex {
     public record Verdict(String eventId, boolean real, long time, String reason) {
     }
 
-    final Set<String> processedIds = new HashSet<>();
+    final IdSet processedIds = new IdSet();
     final Map<String, Execution> executions = new HashMap<>();
     final Map<String, Alert> alerts = new HashMap<>();
     final Map<String, String> mlflowRuns = new HashMap<>();
@@ -182,8 +179,8 @@ public final class CorrelationIndex {
 
     /** Writes the checkpoint atomically; it covers every segment up to {@code lastSegment}. */
     public void save(Store store) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        AtomicFile.write(store.io(), store.tmpDir(), store.indexDir().resolve(FILE), raw -> {
+            DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw, 1 << 16));
             out.writeLong(MAGIC);
             out.writeInt(FORMAT);
             out.writeLong(lastSegment);
@@ -225,8 +222,8 @@ public final class CorrelationIndex {
                 writeString(out, en.getValue().reason());
             }
             out.writeLong(MAGIC);
-        }
-        AtomicFile.write(store.io(), store.tmpDir(), store.indexDir().resolve(FILE), bytes.toByteArray());
+            out.flush();
+        });
     }
 
     /** The checkpoint, or null when it is missing or unreadable (then the index is rebuilt). */

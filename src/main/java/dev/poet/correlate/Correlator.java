@@ -7,7 +7,9 @@ import dev.poet.event.EventCodec;
 import dev.poet.event.EventType;
 import dev.poet.event.Timestamps;
 import dev.poet.json.Json;
+import dev.poet.event.EventId;
 import dev.poet.store.AtomicFile;
+import dev.poet.store.Claims;
 import dev.poet.store.EventSpool.State;
 import dev.poet.store.Locks;
 import dev.poet.store.Names;
@@ -38,11 +40,12 @@ import java.util.concurrent.Future;
  * {@code poet correlate}: moves every outcome in {@code pending/} onto the execution it is
  * about, writes it to the processed log, and quarantines what cannot be read.
  *
- * <p>Exactly once, whatever is killed: a batch is written as one segment, atomically, before
- * any of its pending files is removed; the index (rebuilt from the segments) knows every
- * processed id, so a pending file whose event is already in a segment (left by a run killed
- * between the two steps, or delivered again by a retrying client) is removed and counted as a
- * duplicate, never processed twice. A rerun after a completed run changes nothing.
+ * <p>Exactly once, whatever is killed: the run claims {@code pending/} with one directory
+ * rename ({@link Claims}); records are written to segments atomically; only then are the files
+ * that wait moved back to {@code pending/} and the claim retired. The index (rebuilt from the
+ * segments) knows every processed id, so an event in a claim left by a killed run, or delivered
+ * again by a retrying client, counts as a duplicate and is never processed twice. A rerun after a
+ * completed run changes nothing.
  */
 public final class Correlator {
     public static final int DEFAULT_BATCH = 20_000;
@@ -105,9 +108,8 @@ public final class Correlator {
     private long nextSeq;
     private ExecutorService pool;
     private String runTime;
-    /** Records not yet written, and the pending files they consumed: written and removed together by {@link #flush}. */
+    /** Records not yet written to a segment, and files to quarantine after it: see {@link #flush}. */
     private final List<byte[]> lines = new ArrayList<>();
-    private final List<Path> consumed = new ArrayList<>();
     private final Map<Path, String> quarantine = new LinkedHashMap<>();
     /**
      * Batch dismissals seen in the main pass, processed after everything else so that their
@@ -149,12 +151,23 @@ public final class Correlator {
         nextSeq = Math.max(store.segments().lastSeq(), index.lastSegment) + 1;
         long before = index.processedCount();
 
+        Claims claims = store.claims();
+        List<Path> sources;
+        if (options.dryRun()) {
+            sources = new ArrayList<>(claims.claimed());
+            sources.add(store.spool().dir(State.PENDING));
+        } else {
+            claims.claim(EventId.next(clock.millis()));
+            sources = claims.claimed();
+        }
         List<Parsed> waiting = new ArrayList<>();
         deferred = new ArrayList<>();
-        for (List<String> group : pendingByPrefix()) {
-            for (int from = 0; from < group.size(); from += options.batchSize()) {
-                List<String> batch = group.subList(from, Math.min(group.size(), from + options.batchSize()));
-                process(read(batch), waiting, false);
+        for (Path dir : sources) {
+            for (List<String> group : byPrefix(dir)) {
+                for (int from = 0; from < group.size(); from += options.batchSize()) {
+                    List<String> batch = group.subList(from, Math.min(group.size(), from + options.batchSize()));
+                    process(read(dir, batch), waiting, false);
+                }
             }
         }
         List<Parsed> batches = deferred;
@@ -177,6 +190,21 @@ public final class Correlator {
         }
         process(expired, stillWaiting, true);
         flush();
+        if (!options.dryRun()) {
+            // Everything else in the claims is in the processed log now: give back what waits, retire the claims.
+            Path pending = store.spool().dir(State.PENDING);
+            for (Parsed p : stillWaiting) {
+                if (!p.path().getParent().equals(pending)) {
+                    io.publish(p.path(), pending.resolve(p.path().getFileName().toString()));
+                }
+            }
+            if (!stillWaiting.isEmpty()) {
+                io.forceDirectory(pending);
+            }
+            for (Path claim : sources) {
+                claims.retire(claim);
+            }
+        }
         report.waiting = stillWaiting.size();
         report.processedTotal = index.processedCount();
         if (!options.dryRun() && (index.processedCount() != before || report.invalid + report.orphaned > 0)) {
@@ -194,10 +222,10 @@ public final class Correlator {
         return report;
     }
 
-    /** Pending file names grouped by prefix, groups in processing order. */
-    private List<List<String>> pendingByPrefix() throws IOException {
+    /** The event file names in a directory, grouped by prefix, groups in processing order. */
+    private static List<List<String>> byPrefix(Path dir) throws IOException {
         Map<String, List<String>> groups = new HashMap<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.spool().dir(State.PENDING))) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (!name.endsWith(".json")) {
@@ -219,8 +247,7 @@ public final class Correlator {
     }
 
     /** Reads and decodes a batch, in parallel; order is kept. */
-    private List<Parsed> read(List<String> names) throws IOException {
-        Path dir = store.spool().dir(State.PENDING);
+    private List<Parsed> read(Path dir, List<String> names) throws IOException {
         Parsed[] out = new Parsed[names.size()];
         parallel(names.size(), i -> {
             Path p = dir.resolve(names.get(i));
@@ -275,7 +302,6 @@ public final class Correlator {
             }
             Event e = p.event();
             if (index.isProcessed(e.id())) {
-                consumed.add(p.path());
                 report.duplicates++;
                 continue;
             }
@@ -301,7 +327,6 @@ public final class Correlator {
                     report.derived++;
                 }
             }
-            consumed.add(p.path());
             if (lines.size() >= options.batchSize()) {
                 flush();
             }
@@ -309,9 +334,9 @@ public final class Correlator {
     }
 
     /**
-     * Writes the buffered records as one segment, atomically, and only then removes the pending
-     * files they came from and quarantines the unreadable ones. A kill between the two leaves
-     * pending files whose ids the segment holds: the next run removes them as duplicates.
+     * Writes the buffered records as one segment, atomically, then quarantines the unreadable
+     * files. The files the records came from stay in their claim until it is retired; a run
+     * killed before that leaves a claim whose processed ids the next run recognises as duplicates.
      */
     private void flush() throws IOException {
         if (!options.dryRun()) {
@@ -321,20 +346,14 @@ public final class Correlator {
                 nextSeq++;
                 report.segments++;
             }
-            List<Path> done = new ArrayList<>(consumed);
-            parallel(done.size(), i -> io.deleteIfExists(done.get(i)));
             for (Map.Entry<Path, String> q : quarantine.entrySet()) {
                 quarantine(q.getKey(), q.getValue());
-            }
-            if (!done.isEmpty() || !quarantine.isEmpty()) {
-                io.forceDirectory(store.spool().dir(State.PENDING));
             }
             if (!quarantine.isEmpty()) {
                 io.forceDirectory(store.spool().dir(State.FAILED));
             }
         }
         lines.clear();
-        consumed.clear();
         quarantine.clear();
     }
 

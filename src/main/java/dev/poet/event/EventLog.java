@@ -92,12 +92,13 @@ public final class EventLog {
                 }
                 continue;
             }
-            Path dir = store.spool().dir(s);
             List<Path> files = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
-                for (Path p : ds) {
-                    if (!AtomicFile.isTemp(p)) {
-                        files.add(p);
+            for (Path dir : dirs(s)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+                    for (Path p : ds) {
+                        if (!AtomicFile.isTemp(p)) {
+                            files.add(p);
+                        }
                     }
                 }
             }
@@ -123,10 +124,12 @@ public final class EventLog {
             }
         }
         for (State s : List.of(State.PENDING, State.FAILED)) {
-            for (String prefix : EventType.prefixes()) {
-                Path p = store.spool().dir(s).resolve(prefix + "_" + id + ".json");
-                if (Files.isRegularFile(p)) {
-                    found.add(read(s, p));
+            for (Path dir : dirs(s)) {
+                for (String prefix : EventType.prefixes()) {
+                    Path p = dir.resolve(prefix + "_" + id + ".json");
+                    if (Files.isRegularFile(p)) {
+                        found.add(read(s, p));
+                    }
                 }
             }
         }
@@ -136,6 +139,16 @@ public final class EventLog {
     public Optional<Stored> findOne(String id) throws IOException {
         List<Stored> all = find(id);
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /** Where events of a state live: pending events are in pending/ and in claims a correlate run holds. */
+    private List<Path> dirs(State s) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(store.spool().dir(s));
+        if (s == State.PENDING) {
+            dirs.addAll(store.claims().claimed());
+        }
+        return dirs;
     }
 
     public static Stored read(State state, Path p) {

@@ -52,6 +52,12 @@ public final class StatusReport {
                     : s == State.FAILED ? count(store.spool().dir(s), false) - reasons(store.spool().dir(s))
                     : count(store.spool().dir(s), s == State.TMP));
         }
+        long claimed = 0;
+        for (Path claim : store.claims().claimed()) {
+            claimed += count(claim, false);
+        }
+        events.put("pending", (Long) events.get("pending") + claimed);
+        events.put("trash_batches", (long) store.claims().trash().size());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("store", store.root().toString());
         m.put("functions", functions);

@@ -17,6 +17,11 @@ public final class AtomicFile {
     }
 
     public static void write(StoreIO io, Path tmpDir, Path target, byte[] content) throws IOException {
+        write(io, tmpDir, target, out -> out.write(content));
+    }
+
+    /** Like {@link #write(StoreIO, Path, Path, byte[])}, streaming the content (for large files). */
+    public static void write(StoreIO io, Path tmpDir, Path target, StoreIO.Writer content) throws IOException {
         Path tmp = tempFor(tmpDir, target);
         io.createDurably(tmp, content);
         try {
@@ -30,7 +35,12 @@ public final class AtomicFile {
 
     /** Creates {@code target} with {@code content}, durably; returns false if it already exists. */
     public static boolean create(StoreIO io, Path tmpDir, Path target, byte[] content) throws IOException {
-        return createVia(io, tempFor(tmpDir, target), target, content);
+        return createVia(io, tempFor(tmpDir, target), target, content, null);
+    }
+
+    /** What to do when the target's directory is missing at publish time: repair it and return true to retry. */
+    interface MissingDirectory {
+        boolean repair(int attempt) throws IOException;
     }
 
     /**
@@ -39,11 +49,21 @@ public final class AtomicFile {
      * false, leaving nothing behind, when {@code target} exists. Event delivery is this with
      * Maildir's names.
      */
-    static boolean createVia(StoreIO io, Path tmp, Path target, byte[] content) throws IOException {
+    static boolean createVia(StoreIO io, Path tmp, Path target, byte[] content, MissingDirectory missing)
+            throws IOException {
         io.createDurably(tmp, content);
         boolean created;
         try {
-            created = io.publish(tmp, target);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    created = io.publish(tmp, target);
+                    break;
+                } catch (java.nio.file.NoSuchFileException e) {
+                    if (missing == null || java.nio.file.Files.isDirectory(target.getParent()) || !missing.repair(attempt)) {
+                        throw e;
+                    }
+                }
+            }
         } catch (IOException | RuntimeException e) {
             io.deleteIfExists(tmp);
             throw e;

@@ -41,6 +41,7 @@ public final class EventSpool {
     public record Delivery(Path path, boolean duplicate) {
     }
 
+    private static final int MAX_ATTEMPTS = 1000;
     private final StoreIO io;
     private final Path eventsDir;
 
@@ -63,9 +64,26 @@ public final class EventSpool {
             return new Delivery(quarantined, true);
         }
         Path tmp = dir(State.TMP).resolve(fileName + "." + AtomicFile.randomHex());
-        if (!AtomicFile.createVia(io, tmp, pending, content)) {
-            return new Delivery(pending, true);
+        // pending/ can be missing for microseconds while a correlate claim swaps it, or for good if
+        // that correlate was killed in between: wait a little, then put it back.
+        boolean fresh = AtomicFile.createVia(io, tmp, pending, content, attempt -> {
+            if (attempt > MAX_ATTEMPTS) {
+                return false;
+            }
+            if (attempt % 50 == 0) {
+                Claims.ensurePending(io, eventsDir);
+            }
+            pause();
+            return true;
+        });
+        return new Delivery(pending, !fresh);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return new Delivery(pending, false);
     }
 }

@@ -34,6 +34,19 @@ public final class NioStoreIO implements StoreIO {
     }
 
     @Override
+    public void createDurably(Path file, Writer writer) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            writer.write(out);
+            out.flush();
+            ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(file);
+            throw e;
+        }
+    }
+
+    @Override
     public boolean publish(Path from, Path to) throws IOException {
         try {
             Files.createLink(to, from);
@@ -48,6 +61,14 @@ public final class NioStoreIO implements StoreIO {
         }
         Files.delete(from);
         return true;
+    }
+
+    @Override
+    public void rename(Path from, Path to) throws IOException {
+        if (Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileAlreadyExistsException(to.toString());
+        }
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override

@@ -44,6 +44,13 @@ public final class Store {
             throw new PoetException(Status.NO_STORE, "no store at " + root + "; create one with 'poet init'");
         }
         Store store = new Store(root, io);
+        if (!Files.isDirectory(store.spool.dir(EventSpool.State.PENDING)) && Files.isDirectory(root.resolve(EVENTS))) {
+            try {
+                Claims.ensurePending(io, root.resolve(EVENTS));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         for (Path p : store.requiredPaths()) {
             if (!Files.exists(p)) {
                 throw new PoetException(Status.NO_STORE, "store " + root + " is incomplete: "
@@ -117,6 +124,10 @@ public final class Store {
     /** Derived, rebuildable state (the correlation index); created on demand for stores made before it existed. */
     public Path indexDir() throws IOException {
         return Files.createDirectories(root.resolve(INDEX));
+    }
+
+    public Claims claims() {
+        return new Claims(io, root.resolve(EVENTS));
     }
 
     public Segments segments() {

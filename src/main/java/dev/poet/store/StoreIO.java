@@ -12,11 +12,22 @@ public interface StoreIO {
     /** Creates {@code file} (which must not exist), writes {@code content}, forces it to disk, closes it. */
     void createDurably(Path file, byte[] content) throws IOException;
 
+    /** Writes what {@code writer} writes to a new file, streaming (for large files), then forces and closes it. */
+    void createDurably(Path file, Writer writer) throws IOException;
+
+    /** Writes a file's content to a stream. */
+    interface Writer {
+        void write(java.io.OutputStream out) throws IOException;
+    }
+
     /**
      * Makes {@code from} visible as {@code to} only if {@code to} does not exist yet, atomically,
      * and removes {@code from}. Returns false, leaving {@code from} in place, if {@code to} exists.
      */
     boolean publish(Path from, Path to) throws IOException;
+
+    /** Atomically renames {@code from} (a file or directory) to {@code to}, which must not exist. */
+    void rename(Path from, Path to) throws IOException;
 
     /** Atomically renames {@code from} over {@code to}, replacing it. */
     void replace(Path from, Path to) throws IOException;

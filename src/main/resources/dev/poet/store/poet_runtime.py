@@ -136,6 +136,31 @@ def _fsync_dir(path):
         os.close(fd)
 
 
+def _ensure_pending(events):
+    """Puts pending/ back if a correlate run was killed between the two renames of its claim."""
+    pending = os.path.join(events, "pending")
+    if os.path.isdir(pending):
+        return
+    try:
+        os.rename(os.path.join(events, "pending.next"), pending)
+    except OSError:
+        os.makedirs(pending, exist_ok=True)
+
+
+def _link_waiting_for_pending(tmp, target, events):
+    """os.link, waiting while a correlate claim swaps pending/ (microseconds), repairing it if need be."""
+    for attempt in range(1, 1001):
+        try:
+            os.link(tmp, target)
+            return
+        except FileNotFoundError:
+            if os.path.isdir(os.path.dirname(target)) or attempt == 1000:
+                raise
+            if attempt % 50 == 0:
+                _ensure_pending(events)
+            time.sleep(0.001)
+
+
 def _deliver(store, name, payload):
     """Maildir delivery; returns (path, duplicate)."""
     events = os.path.join(store, "events")
@@ -156,7 +181,7 @@ def _deliver(store, name, payload):
         raise
     os.close(fd)
     try:
-        os.link(tmp, pending)
+        _link_waiting_for_pending(tmp, pending, events)
     except FileExistsError:
         os.unlink(tmp)
         return pending, True

@@ -190,7 +190,7 @@ class StoreCommandsTest {
         assertEquals("v1", fns.get(0).get("current"));
         assertEquals(List.of("v1"), fns.get(0).get("versions"));
         assertEquals(Map.of("threshold", 0.05), fns.get(0).get("params"));
-        assertEquals(Map.of("tmp", 0L, "pending", 4L, "processed", 0L, "failed", 0L), s.get("events"));
+        assertEquals(Map.of("tmp", 0L, "pending", 4L, "processed", 0L, "failed", 0L, "trash_batches", 0L), s.get("events"));
         assertNull(s.get("last_learn"));
         assertEquals(List.of(), s.get("problems"));
 

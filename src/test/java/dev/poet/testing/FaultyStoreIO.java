@@ -42,9 +42,21 @@ public final class FaultyStoreIO implements StoreIO {
     }
 
     @Override
+    public void createDurably(Path file, Writer writer) throws IOException {
+        maybeFail(file);
+        real.createDurably(file, writer);
+    }
+
+    @Override
     public boolean publish(Path from, Path to) throws IOException {
         maybeFail(to);
         return real.publish(from, to);
+    }
+
+    @Override
+    public void rename(Path from, Path to) throws IOException {
+        maybeFail(to);
+        real.rename(from, to);
     }
 
     @Override

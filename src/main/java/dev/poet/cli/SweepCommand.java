@@ -1,0 +1,30 @@
+package dev.poet.cli;
+
+import dev.poet.store.Store;
+import dev.poet.store.Sweeper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+
+@Command(name = "sweep",
+        description = {"Remove what is safe to remove: the files of processed batches (events/trash/, already in the"
+                + " processed log) and temporary files older than 36 hours left by killed writers (events/tmp/)."
+                + " poet correlate leaves the batch files to this step: deleting files one by one costs more than"
+                + " reading them."})
+final class SweepCommand extends Base {
+    @Override
+    public Integer call() throws Exception {
+        Store store = store();
+        Sweeper.Result r = new Sweeper(store, env().clock()).sweep();
+        if (json()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("processed_files_removed", r.processedFiles());
+            m.put("tmp_files_removed", r.tmpFiles());
+            printJson(m);
+        } else {
+            out().println("removed " + r.processedFiles() + " files of processed batches and " + r.tmpFiles()
+                    + " stale temporary files");
+        }
+        return 0;
+    }
+}
