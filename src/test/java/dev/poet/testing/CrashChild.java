@@ -17,7 +17,7 @@ import java.util.Map;
  * factory as {@code main}, and prints one line to stdout after each command that succeeded
  * (what it acknowledged). The test kills it at random moments.
  *
- * <p>Arguments: MODE (record | feedback | enhance), project directory, tag for ids.
+ * <p>Arguments: MODE (record | feedback | enhance | exec), project directory, tag for ids.
  */
 public final class CrashChild {
     private CrashChild() {
@@ -38,6 +38,9 @@ public final class CrashChild {
                 case "feedback" -> new String[] {"feedback", "--execution-id", "e-" + n, "--false-positive",
                     "--reason", "seasonal_pattern"};
                 case "enhance" -> new String[] {"enhance", "detect_drift", "--from", "detect.py", "--params", "params.json"};
+                case "exec" -> new String[] {"record", "execution.completed", "--function", "detect_drift",
+                    "--function-version", "v1", "--execution-id", tag + "-" + n, "--id", tag + "-" + n,
+                    "--set", "success=true", "--set", "duration_ms=1.5"};
                 default -> throw new IllegalArgumentException(mode);
             };
             int code = Poet.commandLineFor(env, cmd).execute(cmd);

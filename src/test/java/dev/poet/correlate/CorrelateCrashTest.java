@@ -1,0 +1,208 @@
+package dev.poet.correlate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poet.cli.Main;
+import dev.poet.event.EventLog;
+import dev.poet.json.Json;
+import dev.poet.store.EventSpool.State;
+import dev.poet.store.NioStoreIO;
+import dev.poet.store.Store;
+import dev.poet.testing.Cli;
+import dev.poet.testing.CrashChild;
+import dev.poet.testing.StoreGenerator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * poet correlate as a real process on a real directory: killed with SIGKILL at random moments
+ * while it works through growing batches, and run while other processes deliver events. Every
+ * event must end up in exactly one place, counted once, with nothing partial anywhere.
+ */
+class CorrelateCrashTest {
+    static final int MIN_KILLS = 55;
+
+    @TempDir
+    Path project;
+
+    private String java() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private Process correlateProcess(Path store) throws IOException {
+        return new ProcessBuilder(java(), "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--store", store.toString(), "correlate", "--batch-size", "250")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static Set<String> pendingIds(Path store) throws IOException {
+        Set<String> ids = new HashSet<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.resolve("events/pending"), "*.json")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                ids.add(n.substring(n.indexOf('_') + 1, n.length() - ".json".length()));
+            }
+        }
+        return ids;
+    }
+
+    /** Where every event is: id to the places it was found (state names), read through poet's own reader. */
+    private static Map<String, List<String>> places(Path storeDir) throws IOException {
+        Store store = Store.open(storeDir, NioStoreIO.INSTANCE);
+        Map<String, List<String>> where = new HashMap<>();
+        new EventLog(store, Clock.systemUTC()).forEach(List.of(State.PENDING, State.PROCESSED, State.FAILED), s -> {
+            assertNull(s.problem(), "nothing partial or unreadable: " + s.path() + ": " + s.problem());
+            where.computeIfAbsent(s.event().id(), k -> new ArrayList<>()).add(s.state().dirName());
+        });
+        return where;
+    }
+
+    /**
+     * Every delivered event is in exactly one place, and nothing else is there but derived
+     * verdicts and (when writers were killed after delivering but before saying so) events of
+     * those writers.
+     */
+    private static void assertExactlyOnce(Set<String> delivered, Map<String, List<String>> where,
+                                          String unacknowledgedPrefix) {
+        for (String id : delivered) {
+            List<String> at = where.get(id);
+            assertTrue(at != null && at.size() == 1, "event " + id + " is in exactly one place, found in " + at);
+        }
+        for (Map.Entry<String, List<String>> e : where.entrySet()) {
+            assertEquals(1, e.getValue().size(), e.getKey() + " " + e.getValue());
+            assertTrue(delivered.contains(e.getKey()) || e.getKey().endsWith(".retraining")
+                            || unacknowledgedPrefix != null && e.getKey().matches(unacknowledgedPrefix),
+                    "only delivered events and derived verdicts: " + e.getKey());
+        }
+    }
+
+    private static Map<String, Object> correlateInProcess(Cli cli) {
+        Cli.Result r = cli.run("--json", "correlate");
+        assertEquals(0, r.code(), r.toString());
+        return Json.parseObject(r.out().getBytes(StandardCharsets.UTF_8), "report");
+    }
+
+    @Test
+    void killedAtRandomMomentsEveryEventEndsUpInExactlyOnePlace() throws Exception {
+        Cli cli = new Cli(FileSystems.getDefault(), project);
+        assertEquals(0, cli.run("init").code());
+        Path store = project.resolve(".poet");
+        StoreGenerator generator = new StoreGenerator(store, 7, Instant.parse("2026-11-20T00:00:00Z"));
+        Random random = new Random(11);
+        Set<String> delivered = new HashSet<>();
+        int kills = 0;
+        int completed = 0;
+        for (int round = 0; kills < MIN_KILLS && round < 150; round++) {
+            generator.generate(4000);
+            delivered.addAll(pendingIds(store));
+            Process p = correlateProcess(store);
+            if (p.waitFor(100 + random.nextInt(700), TimeUnit.MILLISECONDS)) {
+                assertEquals(0, p.exitValue(), "correlate finished by itself");
+                completed++;
+            } else {
+                p.destroyForcibly();
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                kills++;
+            }
+        }
+        assertTrue(kills >= MIN_KILLS, "kills: " + kills + ", completed runs: " + completed);
+
+        Map<String, Object> last = correlateInProcess(cli);
+        Map<String, Object> again = correlateInProcess(cli);
+        assertEquals(0L, again.get("correlated"), "a run after a complete run changes nothing: " + again);
+        assertEquals(0L, again.get("duplicates"));
+        try (Stream<Path> claims = Files.list(store.resolve("events/claimed"))) {
+            assertEquals(List.of(), claims.toList(), "no claim left behind");
+        }
+        Map<String, List<String>> where = places(store);
+        assertExactlyOnce(delivered, where, null);
+        long processed = where.values().stream().filter(l -> l.get(0).equals("processed")).count();
+        assertEquals(processed, last.get("processed_total"), "the processed total counts each event once");
+
+        assertEquals(0, cli.run("sweep").code());
+        assertExactlyOnce(delivered, places(store), null);
+        try (Stream<Path> tmp = Files.walk(store)) {
+            for (Path f : tmp.toList()) {
+                String name = f.getFileName().toString();
+                if (!f.startsWith(store.resolve("events/tmp"))) {
+                    assertTrue(!name.contains(".tmp-"), "no temporary file outside tmp/: " + f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void writersDeliveringDuringCorrelateRunsLoseNothing() throws Exception {
+        Cli cli = new Cli(FileSystems.getDefault(), project);
+        assertEquals(0, cli.run("init").code());
+        Path store = project.resolve(".poet");
+        new StoreGenerator(store, 3, Instant.parse("2026-11-20T00:00:00Z")).generate(20_000);
+        Set<String> delivered = new HashSet<>(pendingIds(store));
+
+        List<Process> writers = new ArrayList<>();
+        List<CompletableFuture<String>> acks = new ArrayList<>();
+        for (String tag : List.of("w1", "w2", "w3")) {
+            Process w = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
+                    "exec", project.toString(), tag).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            writers.add(w);
+            acks.add(CompletableFuture.supplyAsync(() -> {
+                try (InputStream in = w.getInputStream()) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "";
+                }
+            }));
+        }
+        for (int run = 0; run < 4; run++) {
+            Process c = correlateProcess(store);
+            assertTrue(c.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, c.exitValue());
+        }
+        for (Process w : writers) {
+            w.destroyForcibly();
+            assertTrue(w.waitFor(30, TimeUnit.SECONDS));
+        }
+        int acked = 0;
+        for (CompletableFuture<String> a : acks) {
+            List<String> lines = new ArrayList<>(List.of(a.get(30, TimeUnit.SECONDS).split("\n", -1)));
+            lines.remove(lines.size() - 1);
+            for (String line : lines) {
+                if (!line.isBlank()) {
+                    delivered.add(line.strip());
+                    acked++;
+                }
+            }
+        }
+        assertTrue(acked > 100, "the writers delivered while correlate ran: " + acked);
+        correlateInProcess(cli);
+        Map<String, List<String>> where = places(store);
+        assertExactlyOnce(delivered, where, "w[123]-[0-9]+");
+        for (String id : delivered) {
+            if (id.startsWith("w")) {
+                assertEquals(List.of("processed"), where.get(id), "a delivered execution is correlated: " + id);
+            }
+        }
+    }
+}
