@@ -44,7 +44,8 @@ final class CorrelateCommand extends Base {
         out().println((dryRun ? "would correlate " : "correlated ") + r.correlated
                 + (r.derived > 0 ? " (+" + r.derived + " derived)" : "")
                 + ", waiting " + r.waiting + ", orphaned " + r.orphaned + ", invalid " + r.invalid
-                + ", duplicates " + r.duplicates);
+                + ", duplicates " + r.duplicates
+                + (r.duplicateVerdicts > 0 ? " (+" + r.duplicateVerdicts + " repeated verdicts kept, counted once)" : ""));
         if (!r.byKey.isEmpty() && root().verbose()) {
             out().println("matched by: " + r.byKey);
         }

@@ -72,6 +72,7 @@ public final class Correlator {
         public long orphaned;
         public long invalid;
         public long duplicates;
+        public long duplicateVerdicts;
         public long segments;
         public long processedTotal;
         public long millis;
@@ -85,6 +86,7 @@ public final class Correlator {
             m.put("orphaned", orphaned);
             m.put("invalid", invalid);
             m.put("duplicates", duplicates);
+            m.put("duplicate_verdicts", duplicateVerdicts);
             m.put("by_key", new LinkedHashMap<>(byKey));
             m.put("segments_written", segments);
             m.put("processed_total", processedTotal);
@@ -320,6 +322,9 @@ public final class Correlator {
                 Event r = records.get(i);
                 index.apply(r);
                 lines.add(i == 0 && r.data() == e.data() ? EventCodec.encodeReusingData(r, p.raw()) : EventCodec.encode(r));
+                if (r.correlation().containsKey("duplicate_of")) {
+                    report.duplicateVerdicts++;
+                }
                 if (i == 0) {
                     report.correlated++;
                     report.byKey.merge(String.valueOf(r.correlation().get("matched_by")), 1L, Long::sum);

@@ -215,6 +215,7 @@ class CorrelateCommandTest {
         Map<String, Object> r = correlate();
         assertEquals(1L, r.get("duplicates"), "the same event id is dropped");
         assertEquals(2L, r.get("correlated"));
+        assertEquals(1L, r.get("duplicate_verdicts"));
         Map<String, Map<String, Object>> p = processed();
         assertEquals("v-cli", corr(p.get("v-slack")).get("duplicate_of"), "the same verdict from a second system counts once");
         assertFalse(corr(p.get("v-conflict")).containsKey("duplicate_of"), "a conflicting verdict is kept");
