@@ -49,6 +49,8 @@ import java.util.concurrent.Future;
  */
 public final class Correlator {
     public static final int DEFAULT_BATCH = 20_000;
+    /** Segments between index checkpoints, so a run killed late does not leave a long replay to the next. */
+    private static final int CHECKPOINT_EVERY = 10;
     /** Executions first, so outcomes find them in the same run; alerts next, so acknowledgements find their alert. */
     private static final List<String> ORDER = List.of("exec", "alert", "model", "feedback", "cost", "impact", "config",
             "enhance", "version", EventType.CUSTOM_PREFIX);
@@ -350,6 +352,9 @@ public final class Correlator {
                 index.lastSegment = nextSeq;
                 nextSeq++;
                 report.segments++;
+                if (report.segments % CHECKPOINT_EVERY == 0) {
+                    index.save(store);
+                }
             }
             for (Map.Entry<Path, String> q : quarantine.entrySet()) {
                 quarantine(q.getKey(), q.getValue());

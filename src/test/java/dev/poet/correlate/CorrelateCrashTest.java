@@ -53,8 +53,14 @@ class CorrelateCrashTest {
 
     private Process correlateProcess(Path store) throws IOException {
         return new ProcessBuilder(java(), "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--store", store.toString(), "correlate", "--batch-size", "250")
+                Main.class.getName(), "--store", store.toString(), "correlate", "--batch-size", "100")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static int segments(Path store) throws IOException {
+        try (Stream<Path> s = Files.list(store.resolve("events/processed"))) {
+            return (int) s.count();
+        }
     }
 
     private static Set<String> pendingIds(Path store) throws IOException {
@@ -114,17 +120,29 @@ class CorrelateCrashTest {
         Set<String> delivered = new HashSet<>();
         int kills = 0;
         int completed = 0;
-        for (int round = 0; kills < MIN_KILLS && round < 150; round++) {
-            generator.generate(4000);
+        for (int round = 0; kills < MIN_KILLS && round < 200; round++) {
+            generator.generate(1500);
             delivered.addAll(pendingIds(store));
+            int segmentsBefore = segments(store);
             Process p = correlateProcess(store);
-            if (p.waitFor(100 + random.nextInt(700), TimeUnit.MILLISECONDS)) {
-                assertEquals(0, p.exitValue(), "correlate finished by itself");
-                completed++;
+            if (random.nextInt(5) == 0) {
+                // during start-up, the claim or the first batch
+                p.waitFor(random.nextInt(600), TimeUnit.MILLISECONDS);
             } else {
+                // mid-work: just after the run has written its k-th segment
+                int k = 1 + random.nextInt(6);
+                while (p.isAlive() && segments(store) < segmentsBefore + k) {
+                    p.waitFor(2, TimeUnit.MILLISECONDS);
+                }
+                p.waitFor(random.nextInt(20), TimeUnit.MILLISECONDS);
+            }
+            if (p.isAlive()) {
                 p.destroyForcibly();
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
                 kills++;
+            } else {
+                assertEquals(0, p.exitValue(), "correlate finished by itself");
+                completed++;
             }
         }
         assertTrue(kills >= MIN_KILLS, "kills: " + kills + ", completed runs: " + completed);

@@ -52,18 +52,18 @@ public final class StoreGenerator {
         System.out.println(written);
     }
 
-    /** Writes about {@code n} events; returns how many. */
+    /** Writes about {@code n} more events; returns how many. */
     public int generate(int n) throws IOException {
-        int executions = Math.max(1, (int) (n / 2.25));
+        int start = written;
         List<Event> batch = new ArrayList<>();
-        for (int i = 0; i < executions && written < n; i++) {
+        while (written - start < n) {
             batch.clear();
             execution(batch);
             for (Event e : batch) {
                 write(e);
             }
         }
-        return written;
+        return written - start;
     }
 
     private void execution(List<Event> out) {
