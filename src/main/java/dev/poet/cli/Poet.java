@@ -36,6 +36,7 @@ public final class Poet {
         COMMANDS.put("feedback", () -> new FeedbackCommand().spec);
         COMMANDS.put("correlate", CorrelateCommand::new);
         COMMANDS.put("sweep", SweepCommand::new);
+        COMMANDS.put("analyze", AnalyzeCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);

@@ -1,0 +1,245 @@
+package dev.poet.analyze;
+
+import dev.poet.PoetException;
+import dev.poet.event.Timestamps;
+import dev.poet.store.Names;
+import dev.poet.store.Settings;
+import dev.poet.store.Store;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/** {@code poet analyze}: the patterns of a function, by version, window, feature and test, and the verdict. */
+public final class Analyzer {
+    private static final long DAY = 86_400_000L;
+
+    /** Which executions to look at, by their time; null bounds are open. */
+    public record Window(Instant since, Instant until) {
+        boolean contains(long t) {
+            return (since == null || t >= since.toEpochMilli()) && (until == null || t < until.toEpochMilli());
+        }
+    }
+
+    private final Store store;
+    private final Facts facts;
+    private final Map<String, Object> settings;
+    private final long now;
+
+    public Analyzer(Store store, Facts facts, long now) throws IOException {
+        this.store = store;
+        this.facts = facts;
+        this.settings = Settings.read(store);
+        this.now = now;
+    }
+
+    /** The current version: the store's {@code current} link, else the highest version seen in executions. */
+    String currentVersion(String fn, List<ExecutionFacts> xs) throws IOException {
+        if (store.versions().exists(fn)) {
+            var c = store.versions().current(fn);
+            if (c.version().isPresent()) {
+                return c.version().get();
+            }
+        }
+        String best = null;
+        for (ExecutionFacts x : xs) {
+            if (x.version != null && (best == null || versionNumber(x.version) > versionNumber(best))) {
+                best = x.version;
+            }
+        }
+        return best;
+    }
+
+    private static int versionNumber(String v) {
+        return Names.isVersion(v) ? Integer.parseInt(v.substring(1)) : 0;
+    }
+
+    public Map<String, Object> analyze(String fn, String onlyVersion, Window window) throws IOException {
+        Names.function(fn);
+        List<ExecutionFacts> all = facts.of(fn);
+        if (all.isEmpty() && !store.versions().exists(fn)) {
+            throw PoetException.notFound("no function " + fn + " in " + store.root()
+                    + " (nothing processed for it either; run 'poet correlate' first?)");
+        }
+        Thresholds t = Thresholds.of(settings, fn);
+        String current = currentVersion(fn, all);
+        List<ExecutionFacts> inWindow = new ArrayList<>();
+        for (ExecutionFacts x : all) {
+            if (window.contains(x.time) && (onlyVersion == null || onlyVersion.equals(x.version))) {
+                inWindow.add(x);
+            }
+        }
+        Map<String, List<ExecutionFacts>> byVersion = group(inWindow, x -> x.version == null ? "(none)" : x.version);
+        List<String> versions = new ArrayList<>(byVersion.keySet());
+        versions.sort((a, b) -> a.equals(current) ? -1 : b.equals(current) ? 1 : versionNumber(b) - versionNumber(a));
+        if (onlyVersion != null && versions.isEmpty()) {
+            versions.add(onlyVersion);
+        }
+        long ackTarget = t.ackTargetMinutes() * 60_000L;
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("function", fn);
+        out.put("current_version", current);
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("since", window.since() == null ? null : Timestamps.format(window.since()));
+        w.put("until", window.until() == null ? null : Timestamps.format(window.until()));
+        out.put("window", w);
+        out.put("overall", new Patterns(inWindow, ackTarget, now).toMap());
+        List<Object> vs = new ArrayList<>();
+        for (String v : versions) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", v);
+            m.put("current", v.equals(current));
+            m.putAll(new Patterns(byVersion.getOrDefault(v, List.of()), ackTarget, now).toMap());
+            vs.add(m);
+        }
+        out.put("versions", vs);
+        out.put("by_feature", breakdown(inWindow, x -> x.feature, ackTarget));
+        out.put("by_feature_type", breakdown(inWindow, x -> x.featureType, ackTarget));
+        out.put("by_test", breakdown(inWindow, x -> x.test, ackTarget));
+        out.put("by_feature_type_and_test", breakdown(inWindow,
+                x -> x.featureType == null || x.test == null ? null : x.featureType + "/" + x.test, ackTarget));
+        out.put("false_positive_rate_over_time", overTime(byVersion, versions));
+
+        List<ExecutionFacts> currentData = new ArrayList<>();
+        for (ExecutionFacts x : all) {
+            if (window.contains(x.time) && current != null && current.equals(x.version)) {
+                currentData.add(x);
+            }
+        }
+        Patterns judged = new Patterns(currentData, ackTarget, now);
+        List<Object> rules = new ArrayList<>();
+        boolean needs = false;
+        for (Rules.Outcome o : Rules.judge(judged, t)) {
+            rules.add(o.toMap());
+            needs |= o.fired();
+        }
+        Map<String, Object> verdict = new LinkedHashMap<>();
+        verdict.put("needs_improvement", needs);
+        verdict.put("judged_on", current);
+        verdict.put("min_samples", t.minSamples());
+        verdict.put("rules", rules);
+        out.put("verdict", verdict);
+        return out;
+    }
+
+    /** One line per function, worst first: most rules fired, then highest false-positive rate. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> summary(Window window) throws IOException {
+        List<String> fns = new ArrayList<>(facts.functions());
+        for (String f : store.versions().functions()) {
+            if (!fns.contains(f)) {
+                fns.add(f);
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String fn : fns) {
+            Map<String, Object> a = analyze(fn, null, window);
+            Map<String, Object> verdict = (Map<String, Object>) a.get("verdict");
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("function", fn);
+            row.put("current_version", a.get("current_version"));
+            Map<String, Object> current = ((List<Map<String, Object>>) a.get("versions")).stream()
+                    .filter(v -> Boolean.TRUE.equals(v.get("current"))).findFirst().orElse((Map<String, Object>) a.get("overall"));
+            for (String k : List.of("executions", "false_positive_rate", "missed_drift_rate", "alert_fatigue_score",
+                    "cost_efficiency")) {
+                row.put(k, current.get(k));
+            }
+            List<String> fired = new ArrayList<>();
+            for (Object r : (List<Object>) verdict.get("rules")) {
+                Map<String, Object> rule = (Map<String, Object>) r;
+                if (Boolean.TRUE.equals(rule.get("fired"))) {
+                    fired.add((String) rule.get("rule"));
+                }
+            }
+            row.put("needs_improvement", verdict.get("needs_improvement"));
+            row.put("rules_fired", fired);
+            rows.add(row);
+        }
+        rows.sort((a, b) -> {
+            int f = Integer.compare(((List<?>) b.get("rules_fired")).size(), ((List<?>) a.get("rules_fired")).size());
+            return f != 0 ? f : Double.compare(fp(b), fp(a));
+        });
+        return rows;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double fp(Map<String, Object> row) {
+        Object v = ((Map<String, Object>) row.get("false_positive_rate")).get("value");
+        return v == null ? -1 : (Double) v;
+    }
+
+    private static Map<String, List<ExecutionFacts>> group(List<ExecutionFacts> xs, Function<ExecutionFacts, String> key) {
+        Map<String, List<ExecutionFacts>> m = new TreeMap<>();
+        for (ExecutionFacts x : xs) {
+            String k = key.apply(x);
+            if (k != null) {
+                m.computeIfAbsent(k, z -> new ArrayList<>()).add(x);
+            }
+        }
+        return m;
+    }
+
+    private Map<String, Object> breakdown(List<ExecutionFacts> xs, Function<ExecutionFacts, String> key, long ackTarget) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ExecutionFacts>> g : group(xs, key).entrySet()) {
+            Patterns p = new Patterns(g.getValue(), ackTarget, now);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("executions", p.executions);
+            m.put("false_positive_rate", p.falsePositiveRate.toMap());
+            m.put("missed_drift_rate", p.missedDriftRate.toMap());
+            out.put(g.getKey(), m);
+        }
+        return out;
+    }
+
+    /** The false-positive rate per day (per week over more than 60 days), per version, by execution time. */
+    private List<Object> overTime(Map<String, List<ExecutionFacts>> byVersion, List<String> versions) {
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (List<ExecutionFacts> xs : byVersion.values()) {
+            for (ExecutionFacts x : xs) {
+                min = Math.min(min, x.time);
+                max = Math.max(max, x.time);
+            }
+        }
+        List<Object> out = new ArrayList<>();
+        if (min > max) {
+            return out;
+        }
+        long bucket = max - min > 60 * DAY ? 7 * DAY : DAY;
+        long start = Math.floorDiv(min, DAY) * DAY;
+        int buckets = (int) ((max - start) / bucket) + 1;
+        for (String v : versions) {
+            long[] k = new long[buckets];
+            long[] n = new long[buckets];
+            for (ExecutionFacts x : byVersion.getOrDefault(v, List.of())) {
+                if (x.alert && x.verdictReal != null) {
+                    int b = (int) ((x.time - start) / bucket);
+                    n[b]++;
+                    if (!x.verdictReal) {
+                        k[b]++;
+                    }
+                }
+            }
+            List<Object> points = new ArrayList<>();
+            for (int i = 0; i < buckets; i++) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("start", Timestamps.format(Instant.ofEpochMilli(start + i * bucket)));
+                p.put("value", n[i] == 0 ? null : (double) k[i] / n[i]);
+                p.put("n", n[i]);
+                points.add(p);
+            }
+            Map<String, Object> series = new LinkedHashMap<>();
+            series.put("version", v);
+            series.put("bucket", bucket == DAY ? "day" : "week");
+            series.put("points", points);
+            out.add(series);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.poet.analyze;
+
+/**
+ * Everything analysis needs to know about one execution, folded from its processed records:
+ * what it did, its latest verdict (by event time; repeated verdicts marked {@code duplicate_of}
+ * are skipped), its alert's fate, its cost and business impact.
+ */
+public final class ExecutionFacts {
+    public final String id;
+    String function;
+    String version;
+    long time = Long.MIN_VALUE;
+    boolean known;
+    boolean alert;
+    Boolean success;
+    Double durationMs;
+    String feature;
+    String featureType;
+    String test;
+    Boolean verdictReal;
+    String verdictReason;
+    long verdictTime = Long.MIN_VALUE;
+    boolean alertRaised;
+    Double timeToAckS;
+    boolean batchDismissed;
+    double cost;
+    boolean hasCost;
+    double revenueImpact;
+    double conversionImpact;
+    boolean hasImpact;
+
+    ExecutionFacts(String id) {
+        this.id = id;
+    }
+
+    public boolean isAlert() {
+        return alert;
+    }
+
+    public Boolean verdict() {
+        return verdictReal;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public long time() {
+        return time;
+    }
+}

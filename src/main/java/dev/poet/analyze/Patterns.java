@@ -1,0 +1,190 @@
+package dev.poet.analyze;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The patterns of a set of executions, as defined in docs/learning.md. An alert is an execution
+ * with {@code drift_detected: true}; only an execution's latest verdict counts.
+ */
+public final class Patterns {
+    public final Rate falsePositiveRate;
+    public final Rate missedDriftRate;
+    public final Rate alertFatigueScore;
+    public final Rate costEfficiency;
+    public final Rate errorRate;
+    public final long executions;
+    public final long alerts;
+    public final long validated;
+    final List<Map.Entry<String, Long>> falsePositiveReasons;
+    final List<Double> timesToAck;
+    final List<Double> durations;
+    final long costed;
+    final double totalCost;
+    final double[] realImpact = new double[3];
+    final double[] falseImpact = new double[3];
+
+    /**
+     * @param ackTargetMillis the acknowledgement target
+     * @param now             alerts younger than the target and not yet acknowledged are undecided and left out
+     */
+    public Patterns(List<ExecutionFacts> xs, long ackTargetMillis, long now) {
+        long fpK = 0;
+        long fpN = 0;
+        long missK = 0;
+        long missN = 0;
+        long fatigueK = 0;
+        long fatigueN = 0;
+        long errors = 0;
+        long withStatus = 0;
+        long alertCount = 0;
+        long validatedCount = 0;
+        double wrongCost = 0;
+        double cost = 0;
+        long costedCount = 0;
+        Map<String, Long> reasons = new TreeMap<>();
+        List<Double> acks = new ArrayList<>();
+        List<Double> durs = new ArrayList<>();
+        for (ExecutionFacts x : xs) {
+            Boolean v = x.verdictReal;
+            if (x.alert) {
+                alertCount++;
+                if (v != null) {
+                    fpN++;
+                    if (!v) {
+                        fpK++;
+                        reasons.merge(x.verdictReason == null ? "(no reason given)" : x.verdictReason, 1L, Long::sum);
+                    }
+                }
+                if (x.alertRaised) {
+                    boolean late = x.timeToAckS != null ? x.timeToAckS * 1000 > ackTargetMillis
+                            : now - x.time > ackTargetMillis;
+                    boolean decided = x.batchDismissed || x.timeToAckS != null || now - x.time > ackTargetMillis;
+                    if (decided) {
+                        fatigueN++;
+                        if (x.batchDismissed || late) {
+                            fatigueK++;
+                        }
+                    }
+                }
+                if (x.timeToAckS != null) {
+                    acks.add(x.timeToAckS);
+                }
+            }
+            if (v != null) {
+                validatedCount++;
+                if (v) {
+                    missN++;
+                    if (!x.alert) {
+                        missK++;
+                    }
+                }
+            }
+            if (x.success != null) {
+                withStatus++;
+                if (!x.success) {
+                    errors++;
+                }
+            }
+            if (x.durationMs != null) {
+                durs.add(x.durationMs);
+            }
+            if (x.hasCost) {
+                costedCount++;
+                cost += x.cost;
+                boolean wrong = v != null && (x.alert ? !v : v);
+                if (wrong) {
+                    wrongCost += x.cost;
+                }
+            }
+            if (x.hasImpact && v != null) {
+                double[] into = v ? realImpact : x.alert ? falseImpact : null;
+                if (into != null) {
+                    into[0] += x.revenueImpact;
+                    into[1] += x.conversionImpact;
+                    into[2]++;
+                }
+            }
+        }
+        executions = xs.size();
+        alerts = alertCount;
+        validated = validatedCount;
+        falsePositiveRate = Rate.of(fpK, fpN);
+        missedDriftRate = Rate.of(missK, missN);
+        alertFatigueScore = Rate.of(fatigueK, fatigueN);
+        errorRate = Rate.of(errors, withStatus);
+        costed = costedCount;
+        totalCost = cost;
+        costEfficiency = costedCount == 0 || cost <= 0 ? Rate.of(0, 0)
+                : Rate.of((1 - wrongCost / cost) * costedCount, costedCount);
+        List<Map.Entry<String, Long>> ranked = new ArrayList<>(reasons.entrySet());
+        ranked.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        falsePositiveReasons = ranked;
+        Collections.sort(acks);
+        Collections.sort(durs);
+        timesToAck = acks;
+        durations = durs;
+    }
+
+    /** The nearest-rank percentile of sorted values, or null when there are none. */
+    static Double percentile(List<Double> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return null;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    /** Every number, as the stable JSON form of {@code poet analyze --json}. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("executions", executions);
+        m.put("alerts", alerts);
+        m.put("validated", validated);
+        m.put("false_positive_rate", falsePositiveRate.toMap());
+        m.put("missed_drift_rate", missedDriftRate.toMap());
+        m.put("alert_fatigue_score", alertFatigueScore.toMap());
+        m.put("cost_efficiency", costEfficiency.toMap());
+        List<Object> reasons = new ArrayList<>();
+        for (Map.Entry<String, Long> r : falsePositiveReasons) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("reason", r.getKey());
+            e.put("count", r.getValue());
+            reasons.add(e);
+        }
+        m.put("false_positive_reasons", reasons);
+        Map<String, Object> ack = new LinkedHashMap<>();
+        ack.put("n", (long) timesToAck.size());
+        ack.put("median_s", percentile(timesToAck, 50));
+        ack.put("p90_s", percentile(timesToAck, 90));
+        m.put("time_to_ack", ack);
+        Map<String, Object> perf = new LinkedHashMap<>();
+        perf.put("n", (long) durations.size());
+        perf.put("p50_ms", percentile(durations, 50));
+        perf.put("p95_ms", percentile(durations, 95));
+        perf.put("error_rate", errorRate.toMap());
+        m.put("performance", perf);
+        Map<String, Object> cost = new LinkedHashMap<>();
+        cost.put("n", costed);
+        cost.put("avg_cost_usd", costed == 0 ? null : totalCost / costed);
+        cost.put("total_cost_usd", costed == 0 ? null : totalCost);
+        m.put("cost", cost);
+        Map<String, Object> impact = new LinkedHashMap<>();
+        impact.put("real_drift", impact(realImpact));
+        impact.put("false_alarm", impact(falseImpact));
+        m.put("business_impact", impact);
+        return m;
+    }
+
+    private static Map<String, Object> impact(double[] v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n", (long) v[2]);
+        m.put("revenue_impact", v[2] == 0 ? null : v[0]);
+        m.put("conversion_impact", v[2] == 0 ? null : v[1]);
+        return m;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.poet.cli;
+
+import dev.poet.PoetException;
+import dev.poet.analyze.Analyzer;
+import dev.poet.analyze.Facts;
+import dev.poet.event.Timestamps;
+import dev.poet.store.Names;
+import dev.poet.store.Store;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "analyze",
+        description = {"The patterns poet learns from: false-positive and missed-drift rates, alert fatigue, cost"
+                + " efficiency (each with n and a 95% Wilson interval), false-positive reasons, time to acknowledge,"
+                + " performance, cost and business impact; by version (current first), feature, feature type and"
+                + " test; and whether the function needs improvement, with the rule that fired and its numbers.",
+            "Without FUNCTION: one line per function, worst first. Only correlated events count: run 'poet"
+                + " correlate' first. Definitions: docs/learning.md."})
+final class AnalyzeCommand extends Base {
+    private static final String SPARKS = "▁▂▃▄▅▆▇█";
+
+    @Parameters(arity = "0..1", paramLabel = "FUNCTION", description = "The function (default: a summary of all).")
+    String function;
+
+    @Option(names = "--version", paramLabel = "vN", description = "Only this version (default: all, current first).")
+    String version;
+
+    @Option(names = "--since", paramLabel = "WHEN", description = "Only executions at or after WHEN (time, date or age such as 7d).")
+    String since;
+
+    @Option(names = "--until", paramLabel = "WHEN", description = "Only executions before WHEN.")
+    String until;
+
+    @Option(names = "--last", paramLabel = "AGE", description = "Only the last AGE, e.g. 7d (same as --since AGE).")
+    String last;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() throws Exception {
+        Instant now = env().clock().instant();
+        if (last != null && since != null) {
+            throw PoetException.invalid("give --last or --since, not both");
+        }
+        Analyzer.Window window = new Analyzer.Window(
+                last != null ? now.minus(Timestamps.parseAge(last, "--last"))
+                        : since == null ? null : Timestamps.parseRelative(since, now, "--since"),
+                until == null ? null : Timestamps.parseRelative(until, now, "--until"));
+        if (version != null) {
+            Names.version(version);
+        }
+        Store store = store();
+        Analyzer analyzer = new Analyzer(store, Facts.recompute(store), now.toEpochMilli());
+        if (function == null) {
+            List<Map<String, Object>> rows = analyzer.summary(window);
+            if (json()) {
+                rows.forEach(this::printJson);
+                return 0;
+            }
+            Table t = new Table("FUNCTION", "CURRENT", "EXECUTIONS", "FALSE POS", "MISSED", "FATIGUE", "COST EFF", "VERDICT");
+            for (Map<String, Object> r : rows) {
+                List<String> fired = (List<String>) r.get("rules_fired");
+                t.row(String.valueOf(r.get("function")), String.valueOf(r.get("current_version")),
+                        String.valueOf(r.get("executions")), rate(r.get("false_positive_rate")),
+                        rate(r.get("missed_drift_rate")), rate(r.get("alert_fatigue_score")), rate(r.get("cost_efficiency")),
+                        fired.isEmpty() ? "ok" : "improve: " + String.join(", ", fired));
+            }
+            t.print(out(), "");
+            return 0;
+        }
+        Map<String, Object> a = analyzer.analyze(function, version, window);
+        if (json()) {
+            printJson(a);
+            return 0;
+        }
+        print(a);
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void print(Map<String, Object> a) {
+        List<Map<String, Object>> versions = (List<Map<String, Object>>) a.get("versions");
+        out().println(a.get("function") + "  (current " + a.get("current_version") + ")");
+        List<String> header = new ArrayList<>(List.of(""));
+        for (Map<String, Object> v : versions) {
+            header.add(v.get("version") + (Boolean.TRUE.equals(v.get("current")) ? " (current)" : ""));
+        }
+        Table t = new Table(header.toArray(new String[0]));
+        row(t, versions, "executions", v -> String.valueOf(v.get("executions")));
+        row(t, versions, "false positives", v -> rateWithN(v.get("false_positive_rate")));
+        row(t, versions, "missed drifts", v -> rateWithN(v.get("missed_drift_rate")));
+        row(t, versions, "alert fatigue", v -> rateWithN(v.get("alert_fatigue_score")));
+        row(t, versions, "cost efficiency", v -> rateWithN(v.get("cost_efficiency")));
+        row(t, versions, "error rate", v -> rateWithN(((Map<String, Object>) v.get("performance")).get("error_rate")));
+        row(t, versions, "time to ack", v -> {
+            Map<String, Object> ack = (Map<String, Object>) v.get("time_to_ack");
+            return ack.get("median_s") == null ? "no data" : "median " + duration((Double) ack.get("median_s")) + ", p90 "
+                    + duration((Double) ack.get("p90_s")) + "  n=" + ack.get("n");
+        });
+        row(t, versions, "duration", v -> {
+            Map<String, Object> p = (Map<String, Object>) v.get("performance");
+            return p.get("p50_ms") == null ? "no data" : String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms",
+                    (Double) p.get("p50_ms"), (Double) p.get("p95_ms"));
+        });
+        row(t, versions, "avg cost", v -> {
+            Map<String, Object> c = (Map<String, Object>) v.get("cost");
+            return c.get("avg_cost_usd") == null ? "no data"
+                    : String.format(Locale.ROOT, "$%.4f  n=%s", (Double) c.get("avg_cost_usd"), c.get("n"));
+        });
+        out().println();
+        t.print(out(), "  ");
+        out().println();
+        StringBuilder trend = new StringBuilder("  false positives over time  ");
+        for (Object s : (List<Object>) a.get("false_positive_rate_over_time")) {
+            Map<String, Object> series = (Map<String, Object>) s;
+            trend.append(series.get("version")).append(' ');
+            for (Object p : (List<Object>) series.get("points")) {
+                Object v = ((Map<String, Object>) p).get("value");
+                trend.append(v == null ? ' ' : SPARKS.charAt((int) Math.min(7, Math.floor((Double) v * 8))));
+            }
+            trend.append("  ");
+        }
+        out().println(trend.toString().stripTrailing() + "  (per " + (((List<?>) a.get("false_positive_rate_over_time")).isEmpty()
+                ? "day" : ((Map<String, Object>) ((List<?>) a.get("false_positive_rate_over_time")).get(0)).get("bucket")) + ")");
+        List<Object> reasons = (List<Object>) ((Map<String, Object>) a.get("overall")).get("false_positive_reasons");
+        List<String> rs = new ArrayList<>();
+        for (Object r : reasons.subList(0, Math.min(5, reasons.size()))) {
+            rs.add(((Map<String, Object>) r).get("reason") + " " + ((Map<String, Object>) r).get("count"));
+        }
+        out().println("  false-positive reasons      " + (rs.isEmpty() ? "none recorded" : String.join(", ", rs)));
+        Map<String, Object> byTest = (Map<String, Object>) a.get("by_test");
+        if (!byTest.isEmpty()) {
+            List<String> ts = new ArrayList<>();
+            for (Map.Entry<String, Object> e : byTest.entrySet()) {
+                Map<String, Object> m = (Map<String, Object>) e.getValue();
+                ts.add(e.getKey() + ": FP " + rate(m.get("false_positive_rate")) + ", missed " + rate(m.get("missed_drift_rate")));
+            }
+            out().println("  by test                     " + String.join(" | ", ts));
+        }
+        Map<String, Object> verdict = (Map<String, Object>) a.get("verdict");
+        out().println();
+        out().println("verdict on " + verdict.get("judged_on") + ": "
+                + (Boolean.TRUE.equals(verdict.get("needs_improvement")) ? "NEEDS IMPROVEMENT" : "no rule fired"));
+        for (Object r : (List<Object>) verdict.get("rules")) {
+            Map<String, Object> rule = (Map<String, Object>) r;
+            out().println("  " + (Boolean.TRUE.equals(rule.get("fired")) ? "FIRED " : "      ") + rule.get("rule") + ": "
+                    + rule.get("why"));
+        }
+    }
+
+    private static void row(Table t, List<Map<String, Object>> versions, String label,
+                            java.util.function.Function<Map<String, Object>, String> cell) {
+        String[] cells = new String[versions.size() + 1];
+        cells[0] = label;
+        for (int i = 0; i < versions.size(); i++) {
+            cells[i + 1] = cell.apply(versions.get(i));
+        }
+        t.row(cells);
+    }
+
+    @SuppressWarnings("unchecked")
+    static String rate(Object o) {
+        Map<String, Object> r = (Map<String, Object>) o;
+        return r.get("value") == null ? "no data" : String.format(Locale.ROOT, "%.2f", (Double) r.get("value"));
+    }
+
+    @SuppressWarnings("unchecked")
+    static String rateWithN(Object o) {
+        Map<String, Object> r = (Map<String, Object>) o;
+        if (r.get("value") == null) {
+            return "no data";
+        }
+        return String.format(Locale.ROOT, "%.2f [%.2f, %.2f]  n=%s", (Double) r.get("value"), (Double) r.get("low"),
+                (Double) r.get("high"), r.get("n"));
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s < 60 ? s + "s" : s < 3600 ? (s / 60) + "m" + (s % 60 > 0 ? (s % 60) + "s" : "")
+                : (s / 3600) + "h" + String.format(Locale.ROOT, "%02dm", (s % 3600) / 60);
+    }
+}

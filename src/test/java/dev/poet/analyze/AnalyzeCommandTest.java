@@ -1,0 +1,220 @@
+package dev.poet.analyze;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poet.json.Json;
+import dev.poet.testing.Cli;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every formula of docs/learning.md on a small store built by hand, through the real command line. */
+@SuppressWarnings("unchecked")
+class AnalyzeCommandTest {
+    private Cli cli;
+
+    private void ok(String... args) {
+        Cli.Result r = cli.run(args);
+        assertEquals(0, r.code(), String.join(" ", args) + "\n" + r);
+    }
+
+    private void exec(String id, String version, String time, boolean alert, String... sets) {
+        String[] base = {"record", "execution.completed", "--function", "f", "--function-version", version,
+            "--execution-id", id, "--time", time, "--set", "success=" + !id.startsWith("ERR"),
+            "--set", "duration_ms=" + (id.length() * 10), "--set", "drift_detected=" + alert, "--set", "test=ks",
+            "--set", "feature_type=numerical"};
+        String[] args = new String[base.length + 2 * sets.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        for (int i = 0; i < sets.length; i++) {
+            args[base.length + 2 * i] = "--set";
+            args[base.length + 2 * i + 1] = sets[i];
+        }
+        ok(args);
+    }
+
+    private void verdict(String exec, boolean real, String reason, String time, String source) {
+        cli.clock = Clock.fixed(java.time.Instant.parse(time), ZoneOffset.UTC);
+        ok("feedback", "--execution-id", exec, real ? "--real-drift" : "--false-positive", "--reason", reason, "--source", source);
+        cli.clock = Clock.fixed(Cli.T0, ZoneOffset.UTC);
+    }
+
+    private Map<String, Object> analyze(String... extra) {
+        String[] args = new String[extra.length + 3];
+        args[0] = "--json";
+        args[1] = "analyze";
+        args[2] = "f";
+        System.arraycopy(extra, 0, args, 3, extra.length);
+        Cli.Result r = cli.run(args);
+        assertEquals(0, r.code(), r.toString());
+        return Json.parseObject(r.out().getBytes(StandardCharsets.UTF_8), "analysis");
+    }
+
+    private static Map<String, Object> version(Map<String, Object> a, String v) {
+        return ((List<Map<String, Object>>) a.get("versions")).stream().filter(m -> v.equals(m.get("version")))
+                .findFirst().orElseThrow();
+    }
+
+    private static Object value(Map<String, Object> patterns, String rate) {
+        return ((Map<String, Object>) patterns.get(rate)).get("value");
+    }
+
+    private static Object n(Map<String, Object> patterns, String rate) {
+        return ((Map<String, Object>) patterns.get(rate)).get("n");
+    }
+
+    @BeforeEach
+    void store() throws IOException {
+        cli = Cli.jimfs();
+        ok("init");
+        cli.write("f.py", "def f(a, b):\n    return {}\n");
+        ok("enhance", "f", "--from", "f.py");
+        ok("enhance", "f", "--from", "f.py");
+        // v1: four alerts, two quiet executions
+        exec("A1", "v1", "2026-11-20T09:00:00Z", true, "feature=amount", "cost_usd=1.0");
+        exec("A2", "v1", "2026-11-20T10:00:00Z", true, "feature=amount");
+        exec("A3", "v1", "2026-11-21T09:00:00Z", true, "feature=country", "cost_usd=3.0");
+        exec("A4", "v1", "2026-11-21T10:00:00Z", true, "feature=country");
+        exec("N1", "v1", "2026-11-22T09:00:00Z", false, "feature=amount");
+        exec("ERR2", "v1", "2026-11-22T10:00:00Z", false, "feature=amount");
+        verdict("A1", false, "seasonal_pattern", "2026-11-20T12:00:00Z", "cli");
+        verdict("A2", false, "seasonal_pattern", "2026-11-20T12:00:00Z", "cli");
+        verdict("A2", true, "confirmed", "2026-11-23T12:00:00Z", "pagerduty");
+        verdict("A3", true, "confirmed", "2026-11-21T12:00:00Z", "cli");
+        verdict("N1", true, "missed_shift", "2026-11-22T12:00:00Z", "cli");
+        verdict("ERR2", false, "nothing_there", "2026-11-22T12:00:00Z", "cli");
+        // alerts raised for A1..A4: acked at 30 min, at 90 min, dismissed in a batch, never acknowledged
+        for (String a : List.of("A1", "A2", "A3", "A4")) {
+            ok("record", "alert.created", "--execution-id", a, "--set", "alert_id=P" + a, "--time",
+                    a.equals("A1") ? "2026-11-20T09:00:00Z" : a.equals("A2") ? "2026-11-20T10:00:00Z"
+                            : a.equals("A3") ? "2026-11-21T09:00:00Z" : "2026-11-21T10:00:00Z");
+        }
+        ok("record", "alert.acknowledged", "--set", "alert_id=PA1", "--time", "2026-11-20T09:30:00Z");
+        ok("record", "alert.acknowledged", "--set", "alert_id=PA2", "--time", "2026-11-20T11:30:00Z");
+        ok("record", "alert.batch_dismissed", "--set", "alert_ids=[\"PA3\"]");
+        ok("record", "drift.business_impact_measured", "--execution-id", "A3", "--set", "revenue_impact=-100.0");
+        ok("record", "drift.business_impact_measured", "--execution-id", "A1", "--set", "revenue_impact=-5.0",
+                "--set", "conversion_impact=-0.01");
+        // v2 (current): two alerts, both false positives; one verdict repeated by a second system
+        exec("B1", "v2", "2026-11-25T09:00:00Z", true, "feature=amount");
+        exec("B2", "v2", "2026-11-26T09:00:00Z", true, "feature=amount");
+        verdict("B1", false, "known_campaign", "2026-11-25T12:00:00Z", "cli");
+        verdict("B1", false, "known_campaign", "2026-11-25T12:05:00Z", "slack");
+        verdict("B2", false, "known_campaign", "2026-11-26T12:00:00Z", "cli");
+        ok("correlate");
+    }
+
+    @Test
+    void ratesUseLatestVerdictsPerVersionWithTheirSamples() {
+        Map<String, Object> a = analyze();
+        assertEquals("v2", a.get("current_version"));
+        assertEquals("v2", ((List<Map<String, Object>>) a.get("versions")).get(0).get("version"), "current first");
+        Map<String, Object> v1 = version(a, "v1");
+        assertEquals(6L, v1.get("executions"));
+        assertEquals(4L, v1.get("alerts"));
+        assertEquals(1.0 / 3, (Double) value(v1, "false_positive_rate"), 1e-12, "A1 false; A2's later verdict wins; A4 unjudged");
+        assertEquals(3L, n(v1, "false_positive_rate"));
+        assertEquals(1.0 / 3, (Double) value(v1, "missed_drift_rate"), 1e-12, "N1 real without an alert, of A2, A3, N1");
+        assertEquals(3L, n(v1, "missed_drift_rate"));
+        assertEquals(0.75, (Double) value(v1, "alert_fatigue_score"), 1e-12, "A2 late, A3 dismissed, A4 never acked");
+        assertEquals(0.75, (Double) value(v1, "cost_efficiency"), 1e-12, "1 - 1.0 wasted / 4.0");
+        assertEquals(List.of(Map.of("reason", "seasonal_pattern", "count", 1L)), v1.get("false_positive_reasons"));
+        Map<String, Object> ack = (Map<String, Object>) v1.get("time_to_ack");
+        assertEquals(2L, ack.get("n"));
+        assertEquals(1800.0, ack.get("median_s"));
+        assertEquals(5400.0, ack.get("p90_s"));
+        Map<String, Object> perf = (Map<String, Object>) v1.get("performance");
+        assertEquals(1.0 / 6, (Double) value(perf, "error_rate"), 1e-12);
+        assertEquals(20.0, perf.get("p50_ms"));
+        assertEquals(40.0, perf.get("p95_ms"));
+        Map<String, Object> cost = (Map<String, Object>) v1.get("cost");
+        assertEquals(2.0, cost.get("avg_cost_usd"));
+        Map<String, Object> impact = (Map<String, Object>) v1.get("business_impact");
+        assertEquals(Map.of("n", 1L, "revenue_impact", -100.0, "conversion_impact", 0.0), impact.get("real_drift"));
+        assertEquals(Map.of("n", 1L, "revenue_impact", -5.0, "conversion_impact", -0.01), impact.get("false_alarm"));
+
+        Map<String, Object> v2 = version(a, "v2");
+        assertEquals(1.0, value(v2, "false_positive_rate"), "a verdict repeated by a second system counts once");
+        assertEquals(2L, n(v2, "false_positive_rate"));
+        assertNull(value(v2, "missed_drift_rate"), "no data is null, never 0");
+        assertEquals(0L, n(v2, "missed_drift_rate"));
+        Map<String, Object> byFeature = (Map<String, Object>) a.get("by_feature");
+        assertEquals(0.75, value((Map<String, Object>) byFeature.get("amount"), "false_positive_rate"),
+                "amount: A1 false, A2 real (latest), B1 and B2 false");
+    }
+
+    @Test
+    void smallSamplesNeverFireAndThresholdsComeFromPoetJsonPerFunction() throws IOException {
+        Map<String, Object> verdict = (Map<String, Object>) analyze().get("verdict");
+        assertEquals(false, verdict.get("needs_improvement"));
+        Map<String, Object> fp = ((List<Map<String, Object>>) verdict.get("rules")).get(0);
+        assertEquals("false_positive_rate", fp.get("rule"));
+        assertEquals(false, fp.get("evaluated"));
+        assertEquals("not enough data: n=2 < 20", fp.get("why"));
+
+        var settings = cli.store().resolve("poet.json");
+        Map<String, Object> s = Json.parseObject(Files.readAllBytes(settings), "poet.json");
+        s.put("functions", Map.of("f", Map.of("learning", Map.of("min_samples", 2L))));
+        Files.write(settings, Json.encode(s));
+        verdict = (Map<String, Object>) analyze().get("verdict");
+        assertEquals(true, verdict.get("needs_improvement"));
+        fp = ((List<Map<String, Object>>) verdict.get("rules")).get(0);
+        assertEquals(true, fp.get("fired"));
+        assertEquals("1.000 > 0.300 and its 95% lower bound 0.342 > 0.300 (n=2)", fp.get("why"));
+
+        s.put("functions", Map.of("f", Map.of("learning", Map.of("min_samples", 2L, "thresholds",
+                Map.of("false_positive_rate", 0.4)))));
+        Files.write(settings, Json.encode(s));
+        fp = ((List<Map<String, Object>>) ((Map<String, Object>) analyze().get("verdict")).get("rules")).get(0);
+        assertEquals(false, fp.get("fired"), "1.0 > 0.4 but the lower bound 0.342 is not");
+        assertTrue(((String) fp.get("why")).contains("but its 95% lower bound 0.342 is not"));
+    }
+
+    @Test
+    void lateFeedbackCountsOnceCorrelatedAndWindowsAndVersionsFilter() {
+        verdict("A4", false, "seasonal_pattern", "2026-11-26T15:00:00Z", "cli");
+        Map<String, Object> before = version(analyze(), "v1");
+        assertEquals(3L, n(before, "false_positive_rate"), "not counted until correlated");
+        ok("correlate");
+        Map<String, Object> after = version(analyze(), "v1");
+        assertEquals(4L, n(after, "false_positive_rate"));
+        assertEquals(0.5, value(after, "false_positive_rate"));
+
+        Map<String, Object> empty = analyze("--since", "2026-11-27T00:00:00Z");
+        Map<String, Object> overall = (Map<String, Object>) empty.get("overall");
+        assertEquals(0L, overall.get("executions"));
+        assertNull(value(overall, "false_positive_rate"));
+        assertNull(((Map<String, Object>) overall.get("time_to_ack")).get("median_s"));
+
+        Map<String, Object> day = analyze("--since", "2026-11-21", "--until", "2026-11-22");
+        assertEquals(2L, ((Map<String, Object>) day.get("overall")).get("executions"), "A3 and A4");
+        Map<String, Object> onlyV2 = analyze("--version", "v2");
+        assertEquals(1, ((List<?>) onlyV2.get("versions")).size());
+        assertEquals(2L, ((Map<String, Object>) onlyV2.get("overall")).get("executions"));
+        assertEquals(7L, ((Map<String, Object>) analyze("--last", "7d").get("overall")).get("executions"),
+                "the last 7 days from 2026-11-27T10:00Z: everything but A1 (2026-11-20T09:00Z)");
+    }
+
+    @Test
+    void humanOutputShowsTheVerdictAndTheSummaryRanksFunctions() {
+        Cli.Result r = cli.run("analyze", "f");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("false positives  1.00 [0.34, 1.00]  n=2"), r.out());
+        assertTrue(r.out().contains("verdict on v2: no rule fired"), r.out());
+        assertTrue(r.out().contains("false_positive_rate: not enough data: n=2 < 20"), r.out());
+        Cli.Result all = cli.run("analyze");
+        assertEquals(0, all.code());
+        assertTrue(all.out().startsWith("FUNCTION  CURRENT  EXECUTIONS"), all.out());
+        Cli.Result none = cli.run("analyze", "nope");
+        assertEquals(5, none.code());
+        assertFalse(none.err().isBlank());
+    }
+}
