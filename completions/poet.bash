@@ -160,6 +160,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} feedback" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} correlate" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sweep" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analyze" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
@@ -173,17 +174,19 @@ function _complete_poet() {
   local cmds3=(feedback)
   local cmds4=(correlate)
   local cmds5=(sweep)
-  local cmds6=(status)
-  local cmds7=(events)
-  local cmds8=(completion)
-  local cmds9=(events list)
-  local cmds10=(events show)
+  local cmds6=(analyze)
+  local cmds7=(status)
+  local cmds8=(events)
+  local cmds9=(completion)
+  local cmds10=(events list)
+  local cmds11=(events show)
 
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_analyze; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_sweep; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_poet_correlate; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_poet_feedback; return $?; fi
@@ -201,7 +204,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate sweep status events completion"
+  local commands="init enhance record feedback correlate sweep analyze status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -433,6 +436,45 @@ function _picocli_poet_sweep() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `analyze` subcommand.
+function _picocli_poet_analyze() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--recompute' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--version' '--since' '--until' '--last' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--version')
+      return
+      ;;
+    '--since')
+      return
+      ;;
+    '--until')
+      return
+      ;;
+    '--last')
+      return
+      ;;
     '--store')
       return
       ;;

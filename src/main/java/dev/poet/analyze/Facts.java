@@ -4,7 +4,13 @@ import dev.poet.event.Event;
 import dev.poet.event.EventLog;
 import dev.poet.store.EventSpool.State;
 import dev.poet.store.Store;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,8 +20,17 @@ import java.util.Map;
 /**
  * Builds {@link ExecutionFacts} for every execution from the processed log. Only correlated
  * events count: an outcome still waiting in {@code pending/} is not analysed yet.
+ *
+ * <p>Two ways give the same facts: {@link #recompute} folds the whole processed log;
+ * {@link #load} reads the per-function checkpoint that correlation keeps
+ * ({@code index/facts/<function>.bin}, written with the correlation index) and folds only the
+ * segments written after it.
  */
 public final class Facts {
+    private static final long MAGIC = 0x504f455446435453L; // "POETFCTS"
+    private static final int FORMAT = 2;
+    private static final String DIR = "facts";
+
     private final Map<String, ExecutionFacts> byId = new HashMap<>();
 
     /** Reads the whole processed log. */
@@ -29,6 +44,253 @@ public final class Facts {
         return f;
     }
 
+    /**
+     * The facts of these functions (all when null) from their checkpoints, plus every segment written
+     * after the oldest of them. A missing or unreadable checkpoint means a full recompute.
+     */
+    public static Facts load(Store store, List<String> functions) throws IOException {
+        Path dir = store.indexDir().resolve(DIR);
+        List<String> fns = functions;
+        if (fns == null) {
+            fns = new ArrayList<>();
+            if (Files.isDirectory(dir)) {
+                try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.bin")) {
+                    for (Path p : ds) {
+                        String n = p.getFileName().toString();
+                        fns.add(n.substring(0, n.length() - ".bin".length()));
+                    }
+                }
+            }
+        }
+        Facts f = new Facts();
+        long covered = Long.MAX_VALUE;
+        Map<String, Long> coveredBy = new HashMap<>();
+        for (String fn : fns) {
+            Long seg = f.read(dir.resolve(fn + ".bin"));
+            if (seg == null) {
+                return recompute(store);
+            }
+            coveredBy.put(fn, seg);
+            covered = Math.min(covered, seg);
+        }
+        if (fns.isEmpty()) {
+            return recompute(store);
+        }
+        for (dev.poet.store.Segments.Segment s : store.segments().list()) {
+            if (s.seq() <= covered) {
+                continue;
+            }
+            int n = 0;
+            for (String line : dev.poet.store.Segments.lines(s.path())) {
+                n++;
+                Event e = dev.poet.event.EventCodec.decode(line.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        s.path().getFileName() + " line " + n);
+                Long own = e.function() == null ? null : coveredBy.get(e.function());
+                if (own == null || s.seq() > own) {
+                    f.add(e);
+                }
+            }
+        }
+        return f;
+    }
+
+    /** Writes one checkpoint per function, each covering the processed log up to {@code lastSegment}. */
+    public void save(Store store, long lastSegment) throws IOException {
+        Path dir = Files.createDirectories(store.indexDir().resolve(DIR));
+        Map<String, List<ExecutionFacts>> byFunction = new HashMap<>();
+        for (ExecutionFacts x : byId.values()) {
+            if (x.known) {
+                byFunction.computeIfAbsent(x.function, k -> new ArrayList<>()).add(x);
+            }
+        }
+        for (Map.Entry<String, List<ExecutionFacts>> e : byFunction.entrySet()) {
+            if (!dev.poet.store.Names.isFunction(e.getKey())) {
+                continue;
+            }
+            Map<String, Integer> dict = new java.util.LinkedHashMap<>();
+            for (ExecutionFacts x : e.getValue()) {
+                for (String v : new String[] {x.function, x.version, x.feature, x.featureType, x.test, x.verdictReason}) {
+                    if (v != null) {
+                        dict.putIfAbsent(v, dict.size());
+                    }
+                }
+            }
+            dev.poet.store.AtomicFile.write(store.io(), store.tmpDir(), dir.resolve(e.getKey() + ".bin"), raw -> {
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
+                out.writeLong(MAGIC);
+                out.writeInt(FORMAT);
+                out.writeLong(lastSegment);
+                out.writeInt(dict.size());
+                for (String v : dict.keySet()) {
+                    str(out, v);
+                }
+                out.writeInt(e.getValue().size());
+                for (ExecutionFacts x : e.getValue()) {
+                    write(out, x, dict);
+                }
+                out.writeLong(MAGIC);
+                out.flush();
+            });
+        }
+    }
+
+    /** Reads a checkpoint into this; returns the last segment it covers, or null when it is missing or unreadable. */
+    private Long read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (in.readLong() != MAGIC || in.readInt() != FORMAT) {
+                return null;
+            }
+            long seg = in.readLong();
+            String[] dict = new String[in.readInt()];
+            for (int i = 0; i < dict.length; i++) {
+                dict[i] = str(in);
+            }
+            List<ExecutionFacts> read = new ArrayList<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                read.add(readOne(in, dict));
+            }
+            if (in.readLong() != MAGIC) {
+                return null;
+            }
+            for (ExecutionFacts x : read) {
+                byId.put(x.id, x);
+            }
+            return seg;
+        } catch (java.io.EOFException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** An execution id: a canonical lower-case UUID as two longs, anything else as a string. */
+    private static void id(DataOutputStream out, String id) throws IOException {
+        if (id.length() == 36 && id.equals(id.toLowerCase(java.util.Locale.ROOT))) {
+            try {
+                java.util.UUID u = java.util.UUID.fromString(id);
+                if (u.toString().equals(id)) {
+                    out.writeByte(1);
+                    out.writeLong(u.getMostSignificantBits());
+                    out.writeLong(u.getLeastSignificantBits());
+                    return;
+                }
+            } catch (IllegalArgumentException e) {
+                // not a UUID
+            }
+        }
+        out.writeByte(0);
+        str(out, id);
+    }
+
+    private static String id(DataInputStream in) throws IOException {
+        if (in.readByte() == 1) {
+            return new java.util.UUID(in.readLong(), in.readLong()).toString();
+        }
+        return str(in);
+    }
+
+    private static void ref(DataOutputStream out, String v, Map<String, Integer> dict) throws IOException {
+        out.writeInt(v == null ? -1 : dict.get(v));
+    }
+
+    private static String ref(DataInputStream in, String[] dict) throws IOException {
+        int i = in.readInt();
+        if (i < -1 || i >= dict.length) {
+            throw new IllegalArgumentException("bad reference");
+        }
+        return i < 0 ? null : dict[i];
+    }
+
+    private static void write(DataOutputStream out, ExecutionFacts x, Map<String, Integer> dict) throws IOException {
+        id(out, x.id);
+        ref(out, x.function, dict);
+        ref(out, x.version, dict);
+        out.writeLong(x.time);
+        out.writeBoolean(x.alert);
+        out.writeByte(x.success == null ? -1 : x.success ? 1 : 0);
+        dbl(out, x.durationMs);
+        ref(out, x.feature, dict);
+        ref(out, x.featureType, dict);
+        ref(out, x.test, dict);
+        out.writeByte(x.verdictReal == null ? -1 : x.verdictReal ? 1 : 0);
+        ref(out, x.verdictReason, dict);
+        out.writeLong(x.verdictTime);
+        out.writeBoolean(x.alertRaised);
+        dbl(out, x.timeToAckS);
+        out.writeBoolean(x.batchDismissed);
+        out.writeDouble(x.cost);
+        out.writeBoolean(x.hasCost);
+        out.writeDouble(x.revenueImpact);
+        out.writeDouble(x.conversionImpact);
+        out.writeBoolean(x.hasImpact);
+    }
+
+    private ExecutionFacts readOne(DataInputStream in, String[] dict) throws IOException {
+        ExecutionFacts x = new ExecutionFacts(id(in));
+        x.known = true;
+        x.function = ref(in, dict);
+        x.version = ref(in, dict);
+        x.time = in.readLong();
+        x.alert = in.readBoolean();
+        byte s = in.readByte();
+        x.success = s < 0 ? null : s == 1;
+        x.durationMs = dbl(in);
+        x.feature = ref(in, dict);
+        x.featureType = ref(in, dict);
+        x.test = ref(in, dict);
+        byte v = in.readByte();
+        x.verdictReal = v < 0 ? null : v == 1;
+        x.verdictReason = ref(in, dict);
+        x.verdictTime = in.readLong();
+        x.alertRaised = in.readBoolean();
+        x.timeToAckS = dbl(in);
+        x.batchDismissed = in.readBoolean();
+        x.cost = in.readDouble();
+        x.hasCost = in.readBoolean();
+        x.revenueImpact = in.readDouble();
+        x.conversionImpact = in.readDouble();
+        x.hasImpact = in.readBoolean();
+        return x;
+    }
+
+    private static void str(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeShort(-1);
+            return;
+        }
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (b.length > Short.MAX_VALUE) {
+            b = java.util.Arrays.copyOf(b, Short.MAX_VALUE);
+        }
+        out.writeShort(b.length);
+        out.write(b);
+    }
+
+    private static String str(DataInputStream in) throws IOException {
+        int n = in.readShort();
+        if (n < 0) {
+            if (n != -1) {
+                throw new IllegalArgumentException("bad length");
+            }
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void dbl(DataOutputStream out, Double d) throws IOException {
+        out.writeBoolean(d != null);
+        out.writeDouble(d == null ? 0 : d);
+    }
+
+    private static Double dbl(DataInputStream in) throws IOException {
+        boolean present = in.readBoolean();
+        double d = in.readDouble();
+        return present ? d : null;
+    }
+
     /** Executions of one function that are known (their execution.completed was processed). */
     public List<ExecutionFacts> of(String function) {
         List<ExecutionFacts> out = new ArrayList<>();
@@ -37,7 +299,6 @@ public final class Facts {
                 out.add(x);
             }
         }
-        out.sort((a, b) -> Long.compare(a.time, b.time));
         return out;
     }
 

@@ -1,7 +1,6 @@
 package dev.poet.analyze;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,9 @@ public final class Patterns {
     public final long alerts;
     public final long validated;
     final List<Map.Entry<String, Long>> falsePositiveReasons;
-    final List<Double> timesToAck;
-    final List<Double> durations;
+    private final double[] timesToAck;
+    private final double[] durations;
+    private boolean sorted;
     final long costed;
     final double totalCost;
     final double[] realImpact = new double[3];
@@ -47,8 +47,10 @@ public final class Patterns {
         double cost = 0;
         long costedCount = 0;
         Map<String, Long> reasons = new TreeMap<>();
-        List<Double> acks = new ArrayList<>();
-        List<Double> durs = new ArrayList<>();
+        double[] acks = new double[16];
+        int ackCount = 0;
+        double[] durs = new double[16];
+        int durCount = 0;
         for (ExecutionFacts x : xs) {
             Boolean v = x.verdictReal;
             if (x.alert) {
@@ -72,7 +74,10 @@ public final class Patterns {
                     }
                 }
                 if (x.timeToAckS != null) {
-                    acks.add(x.timeToAckS);
+                    if (ackCount == acks.length) {
+                        acks = java.util.Arrays.copyOf(acks, ackCount * 2);
+                    }
+                    acks[ackCount++] = x.timeToAckS;
                 }
             }
             if (v != null) {
@@ -91,7 +96,10 @@ public final class Patterns {
                 }
             }
             if (x.durationMs != null) {
-                durs.add(x.durationMs);
+                if (durCount == durs.length) {
+                    durs = java.util.Arrays.copyOf(durs, durCount * 2);
+                }
+                durs[durCount++] = x.durationMs;
             }
             if (x.hasCost) {
                 costedCount++;
@@ -124,23 +132,31 @@ public final class Patterns {
         List<Map.Entry<String, Long>> ranked = new ArrayList<>(reasons.entrySet());
         ranked.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
         falsePositiveReasons = ranked;
-        Collections.sort(acks);
-        Collections.sort(durs);
-        timesToAck = acks;
-        durations = durs;
+        timesToAck = java.util.Arrays.copyOf(acks, ackCount);
+        durations = java.util.Arrays.copyOf(durs, durCount);
+    }
+
+    /** Sorted only when a percentile is asked for: breakdowns never ask. */
+    private void sort() {
+        if (!sorted) {
+            java.util.Arrays.sort(timesToAck);
+            java.util.Arrays.sort(durations);
+            sorted = true;
+        }
     }
 
     /** The nearest-rank percentile of sorted values, or null when there are none. */
-    static Double percentile(List<Double> sorted, double p) {
-        if (sorted.isEmpty()) {
+    static Double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
             return null;
         }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     /** Every number, as the stable JSON form of {@code poet analyze --json}. */
     public Map<String, Object> toMap() {
+        sort();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("executions", executions);
         m.put("alerts", alerts);
@@ -158,12 +174,12 @@ public final class Patterns {
         }
         m.put("false_positive_reasons", reasons);
         Map<String, Object> ack = new LinkedHashMap<>();
-        ack.put("n", (long) timesToAck.size());
+        ack.put("n", (long) timesToAck.length);
         ack.put("median_s", percentile(timesToAck, 50));
         ack.put("p90_s", percentile(timesToAck, 90));
         m.put("time_to_ack", ack);
         Map<String, Object> perf = new LinkedHashMap<>();
-        perf.put("n", (long) durations.size());
+        perf.put("n", (long) durations.length);
         perf.put("p50_ms", percentile(durations, 50));
         perf.put("p95_ms", percentile(durations, 95));
         perf.put("error_rate", errorRate.toMap());

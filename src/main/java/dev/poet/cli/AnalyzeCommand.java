@@ -40,6 +40,10 @@ final class AnalyzeCommand extends Base {
     @Option(names = "--last", paramLabel = "AGE", description = "Only the last AGE, e.g. 7d (same as --since AGE).")
     String last;
 
+    @Option(names = "--recompute",
+            description = "Fold the whole processed log instead of reading the facts correlation keeps (same numbers; slower).")
+    boolean recompute;
+
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
@@ -55,7 +59,8 @@ final class AnalyzeCommand extends Base {
             Names.version(version);
         }
         Store store = store();
-        Analyzer analyzer = new Analyzer(store, Facts.recompute(store), now.toEpochMilli());
+        Facts facts = recompute ? Facts.recompute(store) : Facts.load(store, function == null ? null : List.of(function));
+        Analyzer analyzer = new Analyzer(store, facts, now.toEpochMilli());
         if (function == null) {
             List<Map<String, Object>> rows = analyzer.summary(window);
             if (json()) {

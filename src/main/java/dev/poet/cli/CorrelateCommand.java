@@ -1,6 +1,8 @@
 package dev.poet.cli;
 
+import dev.poet.analyze.FactsSink;
 import dev.poet.correlate.Correlator;
+import dev.poet.correlate.RecordSink;
 import dev.poet.event.Timestamps;
 import dev.poet.store.Settings;
 import dev.poet.store.Store;
@@ -35,7 +37,7 @@ final class CorrelateCommand extends Base {
         Duration ttl = orphanTtl != null ? Timestamps.parseAge(orphanTtl, "--orphan-ttl") : Settings.orphanTtl(store);
         Correlator.Options opts = Correlator.Options.defaults(ttl);
         opts = new Correlator.Options(dryRun, ttl, Math.max(1, batchSize), opts.threads());
-        Correlator.Report r = new Correlator(store, env().clock()).run(opts);
+        Correlator.Report r = new Correlator(store, env().clock(), dryRun ? RecordSink.NONE : FactsSink.open(store)).run(opts);
         Map<String, Object> m = r.toMap(dryRun);
         if (json()) {
             printJson(m);

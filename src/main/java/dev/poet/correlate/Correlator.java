@@ -121,10 +121,17 @@ public final class Correlator {
      */
     private List<Parsed> deferred;
 
+    private final RecordSink sink;
+
     public Correlator(Store store, Clock clock) {
+        this(store, clock, RecordSink.NONE);
+    }
+
+    public Correlator(Store store, Clock clock, RecordSink sink) {
         this.store = store;
         this.io = store.io();
         this.clock = clock;
+        this.sink = sink;
     }
 
     public Report run(Options opts) throws IOException {
@@ -213,6 +220,7 @@ public final class Correlator {
         report.processedTotal = index.processedCount();
         if (!options.dryRun() && (index.processedCount() != before || report.invalid + report.orphaned > 0)) {
             index.save(store);
+            sink.checkpoint(index.lastSegment);
         }
         report.millis = (System.nanoTime() - started) / 1_000_000;
         boolean changed = report.correlated + report.duplicates + report.invalid + report.orphaned > 0;
@@ -323,6 +331,7 @@ public final class Correlator {
             for (int i = 0; i < records.size(); i++) {
                 Event r = records.get(i);
                 index.apply(r);
+                sink.accept(r);
                 lines.add(i == 0 && r.data() == e.data() ? EventCodec.encodeReusingData(r, p.raw()) : EventCodec.encode(r));
                 if (r.correlation().containsKey("duplicate_of")) {
                     report.duplicateVerdicts++;
@@ -354,6 +363,7 @@ public final class Correlator {
                 report.segments++;
                 if (report.segments % CHECKPOINT_EVERY == 0) {
                     index.save(store);
+                    sink.checkpoint(index.lastSegment);
                 }
             }
             for (Map.Entry<Path, String> q : quarantine.entrySet()) {

@@ -217,4 +217,32 @@ class AnalyzeCommandTest {
         assertEquals(5, none.code());
         assertFalse(none.err().isBlank());
     }
+
+    @Test
+    void theFactsCorrelationKeepsGiveExactlyTheNumbersOfAFullRecomputation() throws IOException {
+        assertTrue(Files.isRegularFile(cli.store().resolve("index/facts/f.bin")), "correlate checkpoints the facts");
+        verdict("A4", true, "late", "2026-11-26T16:00:00Z", "cli");
+        ok("record", "alert.acknowledged", "--set", "alert_id=PA4", "--time", "2026-11-21T13:00:00Z");
+        exec("C1", "v2", "2026-11-26T20:00:00Z", false, "cost_usd=0.5");
+        ok("correlate");
+        exec("C2", "v2", "2026-11-26T21:00:00Z", true);
+        verdict("C2", false, "seasonal_pattern", "2026-11-26T22:00:00Z", "cli");
+        ok("correlate", "--batch-size", "1");
+        for (String[] args : List.of(new String[] {"f"}, new String[] {"f", "--version", "v1"}, new String[] {},
+                new String[] {"f", "--last", "3d"})) {
+            String[] fast = new String[args.length + 2];
+            fast[0] = "--json";
+            fast[1] = "analyze";
+            System.arraycopy(args, 0, fast, 2, args.length);
+            String[] full = java.util.Arrays.copyOf(fast, fast.length + 1);
+            full[fast.length] = "--recompute";
+            Cli.Result a = cli.run(fast);
+            Cli.Result b = cli.run(full);
+            assertEquals(0, a.code(), a.toString());
+            assertEquals(b.out(), a.out(), String.join(" ", args));
+        }
+        Files.delete(cli.store().resolve("index/facts/f.bin"));
+        assertEquals(cli.run("--json", "analyze", "f", "--recompute").out(), cli.run("--json", "analyze", "f").out(),
+                "without a checkpoint the facts are recomputed");
+    }
 }
