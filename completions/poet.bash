@@ -161,9 +161,13 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} correlate" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sweep" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analyze" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config set" ];    then _picocli_poet_config; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config show" ];    then _picocli_poet_config; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config history" ];    then _picocli_poet_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events list" ];    then _picocli_poet_events; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events show" ];    then _picocli_poet_events; return $?; fi
 
@@ -175,17 +179,25 @@ function _complete_poet() {
   local cmds4=(correlate)
   local cmds5=(sweep)
   local cmds6=(analyze)
-  local cmds7=(status)
-  local cmds8=(events)
-  local cmds9=(completion)
-  local cmds10=(events list)
-  local cmds11=(events show)
+  local cmds7=(config)
+  local cmds8=(status)
+  local cmds9=(events)
+  local cmds10=(completion)
+  local cmds11=(config set)
+  local cmds12=(config show)
+  local cmds13=(config history)
+  local cmds14=(events list)
+  local cmds15=(events show)
 
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_config; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_analyze; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_sweep; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_poet_correlate; return $?; fi
@@ -204,7 +216,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate sweep analyze status events completion"
+  local commands="init enhance record feedback correlate sweep analyze config status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -489,6 +501,33 @@ function _picocli_poet_analyze() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `config` subcommand.
+function _picocli_poet_config() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="set show history"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `status` subcommand.
 function _picocli_poet_status() {
   # Get completion data
@@ -545,6 +584,90 @@ function _picocli_poet_events() {
 
 # Generates completions for the options and subcommands of the `completion` subcommand.
 function _picocli_poet_completion() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set` subcommand.
+function _picocli_poet_config_set() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--reason' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--reason')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `show` subcommand.
+function _picocli_poet_config_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `history` subcommand.
+function _picocli_poet_config_history() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

@@ -37,6 +37,7 @@ public final class Poet {
         COMMANDS.put("correlate", CorrelateCommand::new);
         COMMANDS.put("sweep", SweepCommand::new);
         COMMANDS.put("analyze", AnalyzeCommand::new);
+        COMMANDS.put("config", ConfigCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
