@@ -168,6 +168,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config set" ];    then _picocli_poet_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config show" ];    then _picocli_poet_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config history" ];    then _picocli_poet_config; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config impact" ];    then _picocli_poet_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events list" ];    then _picocli_poet_events; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events show" ];    then _picocli_poet_events; return $?; fi
 
@@ -186,11 +187,13 @@ function _complete_poet() {
   local cmds11=(config set)
   local cmds12=(config show)
   local cmds13=(config history)
-  local cmds14=(events list)
-  local cmds15=(events show)
+  local cmds14=(config impact)
+  local cmds15=(events list)
+  local cmds16=(events show)
 
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_config_impact; return $?; fi
   if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_config_history; return $?; fi
   if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_config_show; return $?; fi
   if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_config_set; return $?; fi
@@ -507,7 +510,7 @@ function _picocli_poet_config() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="set show history"
+  local commands="set show history impact"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--store'"
 
@@ -679,6 +682,39 @@ function _picocli_poet_config_history() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `impact` subcommand.
+function _picocli_poet_config_impact() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--change' '--days' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--change')
+      return
+      ;;
+    '--days')
+      return
+      ;;
     '--store')
       return
       ;;

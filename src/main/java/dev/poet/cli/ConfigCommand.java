@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "config",
         description = "Show and change a function's live parameters, and see every change made to it.",
-        subcommands = {ConfigCommand.Set.class, ConfigCommand.Show.class, ConfigCommand.History.class})
+        subcommands = {ConfigCommand.Set.class, ConfigCommand.Show.class, ConfigCommand.History.class,
+            ConfigCommand.Impact.class})
 final class ConfigCommand extends Base {
     @Override
     public Integer call() {
@@ -113,6 +114,86 @@ final class ConfigCommand extends Base {
             }
             t.print(out(), "");
             return 0;
+        }
+    }
+
+    @Command(name = "impact",
+            description = {"Compare the days before a parameter change with the days after it: false-positive and"
+                + " missed-drift rates (with n and 95% intervals), detection latency and alert volume. When the"
+                + " after-window is complete, the measurement is recorded as a config.impact_measured event (once per"
+                + " change and window); before that, it says how much is left."})
+    static final class Impact extends Base {
+        @Parameters(paramLabel = "FUNCTION", description = "The function.")
+        String function;
+
+        @Option(names = "--change", paramLabel = "ID", description = "The change (default: the latest).")
+        String change;
+
+        @Option(names = "--days", paramLabel = "N", defaultValue = "7", description = "Window length (default: ${DEFAULT-VALUE}).")
+        int days;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Integer call() throws Exception {
+            if (days < 1 || days > 365) {
+                throw dev.poet.PoetException.invalid("--days must be between 1 and 365, got " + days);
+            }
+            Store store = store();
+            if (!store.versions().exists(Names.function(function))) {
+                throw dev.poet.PoetException.notFound("no function " + function + " in " + store.root());
+            }
+            Map<String, Object> c = dev.poet.analyze.ConfigImpact.find(ParamsChanger.history(store, function), change);
+            var t = dev.poet.analyze.Thresholds.of(dev.poet.store.Settings.read(store), function);
+            Map<String, Object> m = dev.poet.analyze.ConfigImpact.measure(
+                    dev.poet.analyze.Facts.load(store, List.of(function)).of(function), c, days,
+                    t.ackTargetMinutes() * 60_000L, env().clock().millis());
+            if (Boolean.TRUE.equals(m.get("complete"))) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("parameter", m.get("parameter"));
+                data.put("change_id", m.get("change_id"));
+                data.put("old_value", m.get("old_value"));
+                data.put("new_value", m.get("new_value"));
+                data.put("before", m.get("before"));
+                data.put("after", m.get("after"));
+                String id = m.get("change_id") + ".impact" + days + "d";
+                var log = eventLog(store);
+                var recorded = log.record(new dev.poet.event.Event(id, "config.impact_measured", env().clock().instant(),
+                        "cli", function, null, null, data, null));
+                m.put("event_id", recorded.duplicate() ? null : id);
+            }
+            if (json()) {
+                printJson(m);
+                return 0;
+            }
+            out().println(function + ": " + m.get("parameter") + " " + text(m.get("old_value")) + " -> "
+                    + text(m.get("new_value")) + " at " + m.get("changed_at") + " (change " + m.get("change_id") + ")");
+            Table tb = new Table("", days + " days before", days + " days after");
+            Map<String, Object> b = (Map<String, Object>) m.get("before");
+            Map<String, Object> a = (Map<String, Object>) m.get("after");
+            tb.row("executions", String.valueOf(b.get("executions")), String.valueOf(a.get("executions")));
+            tb.row("false positives", AnalyzeCommand.rateWithN(b.get("false_positive_rate")),
+                    AnalyzeCommand.rateWithN(a.get("false_positive_rate")));
+            tb.row("missed drifts", AnalyzeCommand.rateWithN(b.get("missed_drift_rate")),
+                    AnalyzeCommand.rateWithN(a.get("missed_drift_rate")));
+            tb.row("alerts per day", String.format(java.util.Locale.ROOT, "%.1f", (Double) b.get("alerts_per_day")),
+                    String.format(java.util.Locale.ROOT, "%.1f", (Double) a.get("alerts_per_day")));
+            tb.row("detection latency", latency(b), latency(a));
+            out().println();
+            tb.print(out(), "  ");
+            if (!Boolean.TRUE.equals(m.get("complete"))) {
+                long left = (Long) m.get("remaining_s");
+                out().println();
+                out().println("the after-window is not complete yet: " + (left / 86400) + "d " + (left % 86400 / 3600)
+                        + "h left; nothing recorded");
+            }
+            return 0;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static String latency(Map<String, Object> w) {
+            Map<String, Object> l = (Map<String, Object>) w.get("detection_latency");
+            return l.get("median_s") == null ? "no data" : "median " + Math.round((Double) l.get("median_s") / 60) + " min, "
+                    + l.get("detected") + "/" + l.get("episodes") + " episodes detected";
         }
     }
 
