@@ -64,6 +64,14 @@ abstract class Base implements Callable<Integer> {
         return store;
     }
 
+    /** Fails with {@code NOT_FOUND} unless the store holds the function (checking the name first). */
+    static void requireFunction(Store store, String function) throws IOException {
+        if (!store.versions().exists(Names.function(function))) {
+            throw PoetException.notFound("no function " + function + " in " + store.root()
+                    + "; add one with 'poet enhance " + function + " --from FILE.py'");
+        }
+    }
+
     EventLog eventLog(Store store) {
         return new EventLog(store, env().clock());
     }

@@ -72,9 +72,7 @@ final class ConfigCommand extends Base {
         @Override
         public Integer call() throws Exception {
             Store store = store();
-            if (!store.versions().exists(Names.function(function))) {
-                throw dev.poet.PoetException.notFound("no function " + function + " in " + store.root());
-            }
+            requireFunction(store, function);
             Map<String, Object> p = ParamsChanger.read(store, function);
             if (json()) {
                 printJson(p);
@@ -94,9 +92,7 @@ final class ConfigCommand extends Base {
         @Override
         public Integer call() throws Exception {
             Store store = store();
-            if (!store.versions().exists(Names.function(function))) {
-                throw dev.poet.PoetException.notFound("no function " + function + " in " + store.root());
-            }
+            requireFunction(store, function);
             List<Map<String, Object>> h = ParamsChanger.history(store, function);
             if (json()) {
                 h.forEach(this::printJson);
@@ -139,9 +135,7 @@ final class ConfigCommand extends Base {
                 throw dev.poet.PoetException.invalid("--days must be between 1 and 365, got " + days);
             }
             Store store = store();
-            if (!store.versions().exists(Names.function(function))) {
-                throw dev.poet.PoetException.notFound("no function " + function + " in " + store.root());
-            }
+            requireFunction(store, function);
             Map<String, Object> c = dev.poet.analyze.ConfigImpact.find(ParamsChanger.history(store, function), change);
             var t = dev.poet.analyze.Thresholds.of(dev.poet.store.Settings.read(store), function);
             Map<String, Object> m = dev.poet.analyze.ConfigImpact.measure(
