@@ -2,7 +2,6 @@ package dev.poet.cli;
 
 import dev.poet.json.Json;
 import dev.poet.learn.ParamsChanger;
-import dev.poet.store.Names;
 import dev.poet.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
