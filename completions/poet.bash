@@ -162,6 +162,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sweep" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analyze" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rollback" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
@@ -181,25 +182,27 @@ function _complete_poet() {
   local cmds5=(sweep)
   local cmds6=(analyze)
   local cmds7=(config)
-  local cmds8=(status)
-  local cmds9=(events)
-  local cmds10=(completion)
-  local cmds11=(config set)
-  local cmds12=(config show)
-  local cmds13=(config history)
-  local cmds14=(config impact)
-  local cmds15=(events list)
-  local cmds16=(events show)
+  local cmds8=(rollback)
+  local cmds9=(status)
+  local cmds10=(events)
+  local cmds11=(completion)
+  local cmds12=(config set)
+  local cmds13=(config show)
+  local cmds14=(config history)
+  local cmds15=(config impact)
+  local cmds16=(events list)
+  local cmds17=(events show)
 
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_config_impact; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_config_history; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_config_impact; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_rollback; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_config; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_analyze; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_sweep; return $?; fi
@@ -219,7 +222,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate sweep analyze config status events completion"
+  local commands="init enhance record feedback correlate sweep analyze config rollback status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -517,6 +520,39 @@ function _picocli_poet_config() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `rollback` subcommand.
+function _picocli_poet_rollback() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--to' '--reason' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--to')
+      return
+      ;;
+    '--reason')
+      return
+      ;;
     '--store')
       return
       ;;

@@ -139,4 +139,71 @@ public final class Deployer {
             throw new IllegalStateException(e);
         }
     }
+
+    /** What a rollback did; {@code from} is null when the target was already live. */
+    public record RolledBack(String function, String version, String from, String eventId) {
+    }
+
+    /**
+     * Makes an earlier version live again: {@code to}, or by default the version that was live
+     * before the current one, as the history says (not the next lower number). The swap is atomic;
+     * a history line and {@code version.rolled_back} record it. With {@code current} missing or
+     * broken, {@code to} must be given, and the rollback repairs it.
+     */
+    public RolledBack rollback(String fn, String to, String reason) throws IOException {
+        Names.function(fn);
+        Versions versions = store.versions();
+        if (!versions.exists(fn)) {
+            throw PoetException.notFound("no function " + fn + " in " + store.root());
+        }
+        if (to != null) {
+            Names.version(to);
+        }
+        try (Locks.Held lock = versions.lock(fn)) {
+            String current = versions.current(fn).version().orElse(null);
+            String target = to != null ? to : previousLive(fn, current);
+            List<Integer> ns = versions.versionNumbers(fn);
+            if (!ns.contains(Integer.parseInt(target.substring(1)))) {
+                List<String> have = new ArrayList<>();
+                for (int n : ns) {
+                    have.add("v" + n);
+                }
+                throw PoetException.notFound(fn + " has no version " + target + "; it has " + String.join(", ", have));
+            }
+            if (target.equals(current)) {
+                return new RolledBack(fn, target, null, null);
+            }
+            versions.swapCurrent(fn, target);
+            String why = reason != null ? reason : "manual rollback";
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("time", Timestamps.format(events.clock().instant()));
+            line.put("action", "rollback");
+            line.put("version", target);
+            line.put("previous_version", current);
+            line.put("reason", why);
+            versions.appendHistory(fn, Json.encodeLine(line));
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("from_version", current == null ? "(none)" : current);
+            data.put("reason", why);
+            String id = events.record(event("version.rolled_back", fn, target, data)).event().id();
+            return new RolledBack(fn, target, current, id);
+        }
+    }
+
+    /** The version live before {@code current} became live, from the last history line that made it live. */
+    private String previousLive(String fn, String current) throws IOException {
+        if (current == null) {
+            throw PoetException.invalid(fn + " has no valid current version; name the one to make live with --to vN");
+        }
+        String previous = null;
+        for (Map<String, Object> h : ParamsChanger.history(store, fn)) {
+            if (current.equals(h.get("version")) && ("deploy".equals(h.get("action")) || "rollback".equals(h.get("action")))) {
+                previous = h.get("previous_version") instanceof String ? (String) h.get("previous_version") : null;
+            }
+        }
+        if (previous == null) {
+            throw PoetException.notFound(fn + " " + current + " has no earlier live version in its history; use --to vN");
+        }
+        return previous;
+    }
 }
