@@ -162,6 +162,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sweep" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analyze" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} regenerate" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rollback" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
@@ -182,27 +183,29 @@ function _complete_poet() {
   local cmds5=(sweep)
   local cmds6=(analyze)
   local cmds7=(config)
-  local cmds8=(rollback)
-  local cmds9=(status)
-  local cmds10=(events)
-  local cmds11=(completion)
-  local cmds12=(config set)
-  local cmds13=(config show)
-  local cmds14=(config history)
-  local cmds15=(config impact)
-  local cmds16=(events list)
-  local cmds17=(events show)
+  local cmds8=(regenerate)
+  local cmds9=(rollback)
+  local cmds10=(status)
+  local cmds11=(events)
+  local cmds12=(completion)
+  local cmds13=(config set)
+  local cmds14=(config show)
+  local cmds15=(config history)
+  local cmds16=(config impact)
+  local cmds17=(events list)
+  local cmds18=(events show)
 
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_config_impact; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_config_history; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_status; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_rollback; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_config_impact; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_rollback; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_regenerate; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_config; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_analyze; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_sweep; return $?; fi
@@ -222,7 +225,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate sweep analyze config rollback status events completion"
+  local commands="init enhance record feedback correlate sweep analyze config regenerate rollback status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -520,6 +523,42 @@ function _picocli_poet_config() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `regenerate` subcommand.
+function _picocli_poet_regenerate() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--generator' '--generator-command' '--timeout' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--generator')
+      return
+      ;;
+    '--generator-command')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
     '--store')
       return
       ;;

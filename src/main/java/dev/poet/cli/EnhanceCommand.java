@@ -49,7 +49,7 @@ final class EnhanceCommand extends Base {
                 : Json.parseObject(readInput(config, true, EventCodec.MAX_EVENT_BYTES, "--config"), "--config " + config);
         String python = Python.locate(env().environment());
         Path source = sourceFile == null ? null : env().cwd().resolve(sourceFile.toString());
-        Deployer.Deployed d = new Deployer(store, eventLog(store)).enhance(new Deployer.EnhanceRequest(
+        Deployer.Deployed d = new Deployer(store, eventLog(store)).enhance(Deployer.EnhanceRequest.enhance(
                 function, code, from.equals("-") ? "stdin" : from, p, c, source, python));
         if (!d.compiled()) {
             note("warning: python3 not found, so " + function + " was not compiled; set POET_PYTHON to check it");

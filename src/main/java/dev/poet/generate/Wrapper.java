@@ -33,4 +33,13 @@ public final class Wrapper {
                 .append(", function=\"").append(fn).append("\", version=\"").append(version).append("\")\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
+
+    /** The source a stored version was made from: without poet's header line and wrapper footer. */
+    public static String unwrap(String stored) {
+        String s = stored.startsWith("# poet: ") && stored.indexOf('\n') >= 0 ? stored.substring(stored.indexOf('\n') + 1) : stored;
+        int footer = s.indexOf(FOOTER);
+        return footer >= 0 ? s.substring(0, footer) : s;
+    }
+
+    private static final String FOOTER = "\n\n# --- added by poet: record each call as an execution.completed event ---\n";
 }

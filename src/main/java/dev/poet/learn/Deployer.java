@@ -41,9 +41,18 @@ public final class Deployer {
         this.events = events;
     }
 
-    /** What {@code poet enhance} was asked to do. */
+    /**
+     * A version to deploy: from {@code poet enhance} (a person's code, refused as bad input) or
+     * from a generator (refused as {@link Status#REJECTED}, its request already recorded).
+     */
     public record EnhanceRequest(String function, byte[] code, String origin, Map<String, Object> params,
-                                 Map<String, Object> config, Path sourceFile, String python) {
+                                 Map<String, Object> config, Path sourceFile, String python, String generator,
+                                 String reason, Status rejectAs, boolean recordRequest) {
+        public static EnhanceRequest enhance(String function, byte[] code, String origin, Map<String, Object> params,
+                                             Map<String, Object> config, Path sourceFile, String python) {
+            return new EnhanceRequest(function, code, origin, params, config, sourceFile, python, "enhance", "enhance",
+                    Status.INVALID, true);
+        }
     }
 
     /** What a deploy did. */
@@ -53,7 +62,7 @@ public final class Deployer {
 
     public Deployed enhance(EnhanceRequest req) throws IOException {
         String fn = Names.function(req.function());
-        CodeCheck.Result checked = CodeCheck.check(fn, req.code(), req.python(), Status.INVALID);
+        CodeCheck.Result checked = CodeCheck.check(fn, req.code(), req.python(), req.rejectAs());
         byte[] sourceCopy = null;
         if (req.sourceFile() != null) {
             if (!Files.isRegularFile(req.sourceFile())) {
@@ -70,16 +79,18 @@ public final class Deployer {
             String previous = versions.current(fn).version().orElse(null);
             String version = "v" + versions.nextVersionNumber(fn);
 
-            Map<String, Object> requested = new LinkedHashMap<>();
-            requested.put("reason", "enhance");
-            requested.put("generator", "enhance");
-            if (req.config() != null) {
-                requested.put("config", req.config());
+            if (req.recordRequest()) {
+                Map<String, Object> requested = new LinkedHashMap<>();
+                requested.put("reason", req.reason());
+                requested.put("generator", req.generator());
+                if (req.config() != null) {
+                    requested.put("config", req.config());
+                }
+                if (req.sourceFile() != null) {
+                    requested.put("source_file", req.sourceFile().toString());
+                }
+                ids.add(events.record(event("enhancement.requested", fn, null, requested)).event().id());
             }
-            if (req.sourceFile() != null) {
-                requested.put("source_file", req.sourceFile().toString());
-            }
-            ids.add(events.record(event("enhancement.requested", fn, null, requested)).event().id());
 
             byte[] wrapped = Wrapper.wrap(fn, version, checked.source(), req.origin());
             Path file = versions.writeVersion(fn, version, wrapped);
@@ -103,8 +114,8 @@ public final class Deployer {
             line.put("action", "deploy");
             line.put("version", version);
             line.put("previous_version", previous);
-            line.put("reason", "enhance");
-            line.put("generator", "enhance");
+            line.put("reason", req.reason());
+            line.put("generator", req.generator());
             line.put("sha256", sha);
             if (paramsWritten) {
                 line.put("params", req.params() != null ? req.params() : Map.of());
@@ -112,7 +123,7 @@ public final class Deployer {
             versions.appendHistory(fn, Json.encodeLine(line));
 
             Map<String, Object> completed = new LinkedHashMap<>();
-            completed.put("generator", "enhance");
+            completed.put("generator", req.generator());
             if (previous != null) {
                 completed.put("previous_version", previous);
             }
@@ -122,7 +133,7 @@ public final class Deployer {
             if (previous != null) {
                 deployed.put("previous_version", previous);
             }
-            deployed.put("reason", "enhance");
+            deployed.put("reason", req.reason());
             ids.add(events.record(event("version.deployed", fn, version, deployed)).event().id());
             return new Deployed(fn, version, previous, file, paramsWritten, checked.compiled(), sha, ids);
         }
