@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "analyze",
-        description = {"The patterns poet learns from: false-positive and missed-drift rates, alert fatigue, cost"
-                + " efficiency (each with n and a 95% Wilson interval), false-positive reasons, time to acknowledge,"
+        description = {"Show the patterns of a function and whether it needs improvement.",
+            "False-positive and missed-drift rates, alert fatigue, cost"
+                + " efficiency (each with n and a 95%% Wilson interval), false-positive reasons, time to acknowledge,"
                 + " performance, cost and business impact; by version (current first), feature, feature type and"
                 + " test; and whether the function needs improvement, with the rule that fired and its numbers.",
             "Without FUNCTION: one line per function, worst first. Only correlated events count: run 'poet"

@@ -114,7 +114,7 @@ final class ConfigCommand extends Base {
 
     @Command(name = "impact",
             description = {"Compare the days before a parameter change with the days after it: false-positive and"
-                + " missed-drift rates (with n and 95% intervals), detection latency and alert volume. When the"
+                + " missed-drift rates (with n and 95%% intervals), detection latency and alert volume. When the"
                 + " after-window is complete, the measurement is recorded as a config.impact_measured event (once per"
                 + " change and window); before that, it says how much is left."})
     static final class Impact extends Base {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "correlate",
-        description = {"Connect every pending outcome to the execution it is about, and move it to the processed log.",
+        description = {"Connect every pending outcome to the execution it is about.",
+            "Each correlated event moves to the processed log.",
             "Keys, in order: the execution id; an alert id from alert.created; a PagerDuty incident id or dedup key"
                 + " (poet:<execution_id>); an MLflow run id or tag poet.execution_id; a retraining reason"
                 + " drift_alert_<execution_id>; an AWS cost tag poet:execution_id. Outcomes whose execution has not"

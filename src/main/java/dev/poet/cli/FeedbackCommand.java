@@ -14,9 +14,9 @@ final class FeedbackCommand extends Base {
     FeedbackCommand() {
         spec = CommandSpec.wrapWithoutInspection(this);
         spec.usageMessage().description(
-                "Record a verdict on an execution: was the drift it reported (or missed) real? Records a"
-                        + " drift.validation event and prints its id. The execution may be recorded later;"
-                        + " correlation waits for it.");
+                "Record a verdict on an execution: was its drift real?",
+                "Was the drift it reported (or missed) real? Records a drift.validation event and prints its id. The"
+                        + " execution may be recorded later; correlation waits for it.");
         spec.addOption(Specs.option("--execution-id", "ID", "The execution judged.").required(true).build());
         spec.addArgGroup(ArgGroupSpec.builder().exclusive(true).multiplicity("1")
                 .addArg(Specs.flag("--real-drift", "The drift was real (or was real but missed).").required(true).build())

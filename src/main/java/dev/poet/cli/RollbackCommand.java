@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "rollback",
-        description = {"Make an earlier version of FUNCTION live again: by default the version that was live before"
+        description = {"Make an earlier version of FUNCTION live again.",
+            "By default the version that was live before"
                 + " the current one, as the history records it (not the next lower number); or the one given with"
                 + " --to. FUNCTION_current.py is switched atomically, and the history and a version.rolled_back event"
                 + " record it. Also repairs a missing or broken current link (with --to)."})

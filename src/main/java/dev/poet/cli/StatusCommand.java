@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "status",
-        description = {"Show the store: functions, live and stored versions, parameters, last change, event counts"
-                + " (pending, processed, failed, in flight) and the last learn run.",
+        description = {"Show the store: functions, versions, parameters, event counts, problems.",
+            "Functions with their live and stored versions, parameters and last change; event counts"
+                + " (pending, processed, failed, in flight) and the last correlate run.",
             "Problems found (a dangling current link, invalid params, a torn history line) are listed; status never"
                 + " changes the store."})
 final class StatusCommand extends Base {
@@ -47,6 +48,8 @@ final class StatusCommand extends Base {
         out().println("events     pending " + ev.get("pending") + "  processed " + ev.get("processed") + "  failed "
                 + ev.get("failed") + "  in flight " + ev.get("tmp")
                 + ((Long) ev.get("trash_batches") > 0 ? "  (" + ev.get("trash_batches") + " processed batches await 'poet sweep')" : ""));
+        Object correlate = r.get("last_correlate");
+        out().println("last correlate " + (correlate instanceof Map ? ((Map<String, Object>) correlate).get("time") : "never"));
         Object learn = r.get("last_learn");
         out().println("last learn " + (learn == null ? "never" : new String(Json.encode(learn), StandardCharsets.UTF_8)));
         List<String> problems = (List<String>) r.get("problems");

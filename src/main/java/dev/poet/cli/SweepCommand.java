@@ -7,7 +7,8 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 
 @Command(name = "sweep",
-        description = {"Remove what is safe to remove: the files of processed batches (events/trash/, already in the"
+        description = {"Remove processed batches' files and stale temporary files.",
+            "Removes what is safe to remove: the files of processed batches (events/trash/, already in the"
                 + " processed log) and temporary files older than 36 hours left by killed writers (events/tmp/)."
                 + " poet correlate leaves the batch files to this step: deleting files one by one costs more than"
                 + " reading them."})

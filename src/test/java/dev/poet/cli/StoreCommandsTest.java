@@ -337,6 +337,41 @@ class StoreCommandsTest {
     }
 
     @Test
+    void everyCommandsHelpPrintsWithoutWarnings() {
+        java.io.PrintStream realErr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Cli cli = Cli.jimfs();
+            List<List<String>> commands = new java.util.ArrayList<>();
+            collect(Poet.commandLine(new PoetEnv(cli.cwd, Map.of(), cli.clock, java.io.InputStream.nullInputStream(),
+                    new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(new java.io.StringWriter()),
+                    cli.io)), List.of(), commands);
+            assertTrue(commands.size() >= 17, commands.toString());
+            for (List<String> c : commands) {
+                List<String> args = new java.util.ArrayList<>(c);
+                args.add("--help");
+                Cli.Result r = cli.run(args.toArray(new String[0]));
+                assertEquals(0, r.code(), c + "\n" + r);
+                assertEquals("", r.err(), c.toString());
+                assertTrue(r.out().startsWith("Usage: poet"), c + "\n" + r.out());
+            }
+        } finally {
+            System.setErr(realErr);
+        }
+        assertEquals("", captured.toString(StandardCharsets.UTF_8), "picocli warned while rendering help");
+    }
+
+    private static void collect(picocli.CommandLine cl, List<String> path, List<List<String>> out) {
+        for (Map.Entry<String, picocli.CommandLine> e : cl.getSubcommands().entrySet()) {
+            List<String> p = new java.util.ArrayList<>(path);
+            p.add(e.getKey());
+            out.add(p);
+            collect(e.getValue(), p, out);
+        }
+    }
+
+    @Test
     void docsListEveryExitCode() throws IOException {
         String doc = Files.readString(Paths.get("docs/exit-codes.md"));
         for (Status s : Status.values()) {
