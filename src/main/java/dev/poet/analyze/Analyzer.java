@@ -143,18 +143,14 @@ public final class Analyzer {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("function", fn);
             row.put("current_version", a.get("current_version"));
-            Map<String, Object> current = ((List<Map<String, Object>>) a.get("versions")).stream()
-                    .filter(v -> Boolean.TRUE.equals(v.get("current"))).findFirst().orElse((Map<String, Object>) a.get("overall"));
+            Map<String, Object> current = currentPatterns(a);
             for (String k : List.of("executions", "false_positive_rate", "missed_drift_rate", "alert_fatigue_score",
                     "cost_efficiency")) {
                 row.put(k, current.get(k));
             }
             List<String> fired = new ArrayList<>();
-            for (Object r : (List<Object>) verdict.get("rules")) {
-                Map<String, Object> rule = (Map<String, Object>) r;
-                if (Boolean.TRUE.equals(rule.get("fired"))) {
-                    fired.add((String) rule.get("rule"));
-                }
+            for (Map<String, Object> rule : firedRules(a)) {
+                fired.add((String) rule.get("rule"));
             }
             row.put("needs_improvement", verdict.get("needs_improvement"));
             row.put("rules_fired", fired);
@@ -165,6 +161,26 @@ public final class Analyzer {
             return f != 0 ? f : Double.compare(fp(b), fp(a));
         });
         return rows;
+    }
+
+    /** The patterns of the current version in an {@link #analyze} result (the overall ones when it has none). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> currentPatterns(Map<String, Object> analysis) {
+        return ((List<Map<String, Object>>) analysis.get("versions")).stream()
+                .filter(v -> Boolean.TRUE.equals(v.get("current"))).findFirst()
+                .orElse((Map<String, Object>) analysis.get("overall"));
+    }
+
+    /** The rules that fired in an {@link #analyze} result's verdict, with their numbers. */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> firedRules(Map<String, Object> analysis) {
+        List<Map<String, Object>> fired = new ArrayList<>();
+        for (Object r : (List<Object>) ((Map<String, Object>) analysis.get("verdict")).get("rules")) {
+            if (Boolean.TRUE.equals(((Map<String, Object>) r).get("fired"))) {
+                fired.add((Map<String, Object>) r);
+            }
+        }
+        return fired;
     }
 
     @SuppressWarnings("unchecked")

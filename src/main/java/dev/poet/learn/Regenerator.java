@@ -49,14 +49,10 @@ public final class Regenerator {
         String current = store.versions().requireCurrent(fn);
         Map<String, Object> analysis = new Analyzer(store, Facts.load(store, List.of(fn)), events.clock().millis())
                 .analyze(fn, null, new Analyzer.Window(null, null));
-        Map<String, Object> patterns = ((List<Map<String, Object>>) analysis.get("versions")).stream()
-                .filter(v -> Boolean.TRUE.equals(v.get("current"))).findFirst().orElse((Map<String, Object>) analysis.get("overall"));
+        Map<String, Object> patterns = Analyzer.currentPatterns(analysis);
         List<String> fired = new ArrayList<>();
-        for (Object r : (List<Object>) ((Map<String, Object>) analysis.get("verdict")).get("rules")) {
-            Map<String, Object> rule = (Map<String, Object>) r;
-            if (Boolean.TRUE.equals(rule.get("fired"))) {
-                fired.add(rule.get("rule") + ": " + rule.get("why"));
-            }
+        for (Map<String, Object> rule : Analyzer.firedRules(analysis)) {
+            fired.add(rule.get("rule") + ": " + rule.get("why"));
         }
         String decision = fired.isEmpty() ? "asked for; no improvement rule fired" : "rules fired: " + String.join("; ", fired);
         String source = Wrapper.unwrap(Files.readString(store.versions().versionFile(fn, current), StandardCharsets.UTF_8));
