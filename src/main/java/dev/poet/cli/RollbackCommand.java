@@ -34,13 +34,15 @@ final class RollbackCommand extends Base {
             m.put("version", r.version());
             m.put("from_version", r.from());
             m.put("event", r.eventId());
+            m.put("params_restored", r.paramsRestored());
             printJson(m);
         } else if (r.eventId() == null) {
             out().println(r.function() + " " + r.version() + " is already live; nothing changed");
         } else {
             out().println("Rolled back " + r.function() + " to " + r.version()
                     + (r.from() != null ? " (was " + r.from() + ")" : "") + ": " + r.function() + "_current.py -> "
-                    + r.function() + "_" + r.version() + ".py");
+                    + r.function() + "_" + r.version() + ".py"
+                    + (r.paramsRestored() ? "; its parameters restored in " + r.function() + "_params.json" : ""));
         }
         return 0;
     }

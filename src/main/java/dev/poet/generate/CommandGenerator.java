@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * implementation on its standard output, within a timeout. Its answer is untrusted text: it is
  * checked before anything is deployed, and never run by poet.
  */
-public final class CommandGenerator {
+public final class CommandGenerator implements Generator {
     private final String command;
     private final Duration timeout;
 
@@ -29,6 +29,7 @@ public final class CommandGenerator {
     }
 
     /** Runs the command; its output, or a {@link Status#REJECTED} error saying what went wrong. */
+    @Override
     public String generate(String prompt) throws IOException {
         Process p = new ProcessBuilder("sh", "-c", command).start();
         CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream(), CodeCheck.MAX_CODE_BYTES + 1));

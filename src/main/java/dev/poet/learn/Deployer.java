@@ -47,11 +47,11 @@ public final class Deployer {
      */
     public record EnhanceRequest(String function, byte[] code, String origin, Map<String, Object> params,
                                  Map<String, Object> config, Path sourceFile, String python, String generator,
-                                 String reason, Status rejectAs, boolean recordRequest) {
+                                 String reason, Status rejectAs, boolean recordRequest, Map<String, Object> details) {
         public static EnhanceRequest enhance(String function, byte[] code, String origin, Map<String, Object> params,
                                              Map<String, Object> config, Path sourceFile, String python) {
             return new EnhanceRequest(function, code, origin, params, config, sourceFile, python, "enhance", "enhance",
-                    Status.INVALID, true);
+                    Status.INVALID, true, null);
         }
     }
 
@@ -117,8 +117,9 @@ public final class Deployer {
             line.put("reason", req.reason());
             line.put("generator", req.generator());
             line.put("sha256", sha);
-            if (paramsWritten) {
-                line.put("params", req.params() != null ? req.params() : Map.of());
+            line.put("params", req.params() != null ? req.params() : ParamsChanger.read(store, fn));
+            if (req.details() != null) {
+                line.putAll(req.details());
             }
             versions.appendHistory(fn, Json.encodeLine(line));
 
@@ -134,6 +135,10 @@ public final class Deployer {
                 deployed.put("previous_version", previous);
             }
             deployed.put("reason", req.reason());
+            deployed.put("generator", req.generator());
+            if (req.details() != null) {
+                deployed.putAll(req.details());
+            }
             ids.add(events.record(event("version.deployed", fn, version, deployed)).event().id());
             return new Deployed(fn, version, previous, file, paramsWritten, checked.compiled(), sha, ids);
         }
@@ -152,7 +157,35 @@ public final class Deployer {
     }
 
     /** What a rollback did; {@code from} is null when the target was already live. */
-    public record RolledBack(String function, String version, String from, String eventId) {
+    public record RolledBack(String function, String version, String from, String eventId, boolean paramsRestored) {
+    }
+
+    /**
+     * The parameters that were live when {@code target} was last live, folded from the history:
+     * deploys and rollbacks record the parameters they leave live, {@code config} lines change one.
+     * Null when the history cannot tell (lines written before poet recorded parameters on them).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> paramsWhenLastLive(List<Map<String, Object>> history, String target) {
+        Map<String, Object> params = null;
+        String live = null;
+        Map<String, Object> snapshot = null;
+        for (Map<String, Object> h : history) {
+            Object action = h.get("action");
+            if ("deploy".equals(action) || "rollback".equals(action)) {
+                if (target.equals(live) && !target.equals(h.get("version"))) {
+                    snapshot = params == null ? null : new LinkedHashMap<>(params);
+                }
+                live = h.get("version") instanceof String ? (String) h.get("version") : null;
+                params = h.get("params") instanceof Map ? new LinkedHashMap<>((Map<String, Object>) h.get("params")) : null;
+            } else if ("config".equals(action) && params != null && h.get("parameter") instanceof String) {
+                params.put((String) h.get("parameter"), h.get("new_value"));
+            }
+        }
+        if (target.equals(live)) {
+            snapshot = params;
+        }
+        return snapshot;
     }
 
     /**
@@ -182,7 +215,13 @@ public final class Deployer {
                 throw PoetException.notFound(fn + " has no version " + target + "; it has " + String.join(", ", have));
             }
             if (target.equals(current)) {
-                return new RolledBack(fn, target, null, null);
+                return new RolledBack(fn, target, null, null, false);
+            }
+            List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+            Map<String, Object> params = paramsWhenLastLive(history, target);
+            boolean restored = params != null && !params.equals(ParamsChanger.read(store, fn));
+            if (restored) {
+                versions.writeParams(fn, (Json.pretty(params) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             versions.swapCurrent(fn, target);
             String why = reason != null ? reason : "manual rollback";
@@ -192,12 +231,16 @@ public final class Deployer {
             line.put("version", target);
             line.put("previous_version", current);
             line.put("reason", why);
+            line.put("params", params != null ? params : ParamsChanger.read(store, fn));
             versions.appendHistory(fn, Json.encodeLine(line));
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("from_version", current == null ? "(none)" : current);
             data.put("reason", why);
+            if (restored) {
+                data.put("params_restored", true);
+            }
             String id = events.record(event("version.rolled_back", fn, target, data)).event().id();
-            return new RolledBack(fn, target, current, id);
+            return new RolledBack(fn, target, current, id, restored);
         }
     }
 

@@ -6,7 +6,10 @@ import dev.poet.analyze.Analyzer;
 import dev.poet.analyze.Facts;
 import dev.poet.event.Event;
 import dev.poet.event.EventLog;
-import dev.poet.generate.CommandGenerator;
+import dev.poet.analyze.ConfigImpact;
+import dev.poet.generate.Generator;
+import dev.poet.json.Json;
+import dev.poet.store.Settings;
 import dev.poet.generate.Prompt;
 import dev.poet.generate.Wrapper;
 import dev.poet.store.AtomicFile;
@@ -38,33 +41,24 @@ public final class Regenerator {
         this.python = python;
     }
 
-    /** What was decided and done. */
+    /** What was decided and done; {@code learned} is set by the params generator, {@code deployed} when a version went live. */
     public record Result(String function, String fromVersion, String decision, String prompt, Path promptFile,
-                         Path answerFile, Deployer.Deployed deployed) {
+                         Path answerFile, Deployer.Deployed deployed, ParamsLearner.Learned learned) {
     }
 
-    @SuppressWarnings("unchecked")
-    public Result run(String fn, CommandGenerator generator, String generatorName, boolean dryRun) throws IOException {
-        Names.function(fn);
-        String current = store.versions().requireCurrent(fn);
-        Map<String, Object> analysis = new Analyzer(store, Facts.load(store, List.of(fn)), events.clock().millis())
-                .analyze(fn, null, new Analyzer.Window(null, null));
-        Map<String, Object> patterns = Analyzer.currentPatterns(analysis);
-        List<String> fired = new ArrayList<>();
-        for (Map<String, Object> rule : Analyzer.firedRules(analysis)) {
-            fired.add(rule.get("rule") + ": " + rule.get("why"));
-        }
-        String decision = fired.isEmpty() ? "asked for; no improvement rule fired" : "rules fired: " + String.join("; ", fired);
-        String source = Wrapper.unwrap(Files.readString(store.versions().versionFile(fn, current), StandardCharsets.UTF_8));
-        String prompt = Prompt.build(fn, current, patterns, fired, source);
+    /** Regenerates with a code generator ({@code command}, {@code openai}); null when dry-running. */
+    public Result run(String fn, Generator generator, String generatorName, boolean dryRun) throws IOException {
+        return run(fn, generator, generatorName, dryRun, null);
+    }
+
+    public Result run(String fn, Generator generator, String generatorName, boolean dryRun, Facts facts) throws IOException {
+        Context c = context(fn, facts);
+        String source = Wrapper.unwrap(Files.readString(store.versions().versionFile(fn, c.current), StandardCharsets.UTF_8));
+        String prompt = Prompt.build(fn, c.current, c.patterns, c.fired, source);
         if (dryRun) {
-            return new Result(fn, current, decision, prompt, null, null, null);
+            return new Result(fn, c.current, c.decision, prompt, null, null, null, null);
         }
-        Map<String, Object> requested = new LinkedHashMap<>();
-        requested.put("reason", decision);
-        requested.put("generator", generatorName);
-        requested.put("patterns", patterns);
-        String requestId = events.record(event("enhancement.requested", fn, current, requested)).event().id();
+        String requestId = requested(fn, c, generatorName);
         Path promptFile = keep(fn, requestId, "prompt.txt", prompt);
         Path answerFile = null;
         try {
@@ -72,18 +66,147 @@ public final class Regenerator {
             answerFile = keep(fn, requestId, "answer.txt", answer);
             byte[] code = Prompt.code(answer).getBytes(StandardCharsets.UTF_8);
             Deployer.Deployed d = new Deployer(store, events).enhance(new Deployer.EnhanceRequest(fn, code,
-                    "generator " + generatorName, null, null, null, python, generatorName, decision, Status.REJECTED, false));
-            return new Result(fn, current, decision, prompt, promptFile, answerFile, d);
+                    "generator " + generatorName, null, null, null, python, generatorName, c.decision, Status.REJECTED, false,
+                    Map.of("patterns", c.patterns)));
+            return new Result(fn, c.current, c.decision, prompt, promptFile, answerFile, d, null);
         } catch (PoetException e) {
             if (e.status() == Status.REJECTED) {
                 Map<String, Object> failed = new LinkedHashMap<>();
                 failed.put("reason", e.getMessage());
                 failed.put("generator", generatorName);
                 failed.put("request_id", requestId);
-                events.record(event("enhancement.failed", fn, current, failed));
+                events.record(event("enhancement.failed", fn, c.current, failed));
             }
             throw e;
         }
+    }
+
+    /**
+     * The {@code params} generator: learns parameters from the function's labelled executions and,
+     * when something was learned, deploys them as a parameter revision: the next version, with the
+     * live code unchanged and the learned parameters. Nothing learned means nothing recorded.
+     */
+    @SuppressWarnings("unchecked")
+    public Result runParams(String fn, boolean dryRun, Facts facts) throws IOException {
+        Context c = context(fn, facts);
+        LearnSettings ls = LearnSettings.of(Settings.read(store), fn);
+        Map<String, Object> live = ParamsChanger.read(store, fn);
+        Map<String, Long> reasons = new LinkedHashMap<>();
+        Object rs = c.patterns.get("false_positive_reasons");
+        if (rs instanceof List) {
+            for (Object o : (List<Object>) rs) {
+                Map<String, Object> r = (Map<String, Object>) o;
+                reasons.put(String.valueOf(r.get("reason")), ((Number) r.get("count")).longValue());
+            }
+        }
+        Map<String, Object> fpRate = (Map<String, Object>) c.patterns.get("false_positive_rate");
+        long fps = fpRate.get("value") == null ? 0
+                : Math.round((Double) fpRate.get("value") * ((Number) fpRate.get("n")).longValue());
+        List<ParamsLearner.Labelled> labelled = LabelledScan.scan(store, fn);
+        List<ParamsLearner.WindowMeasure> windows = windowMeasures(fn, c.facts, ls);
+        ParamsLearner.Learned learned = new ParamsLearner(ls.params()).learn(live, labelled, fps, reasons, windows);
+
+        StringBuilder prompt = new StringBuilder();
+        prompt.append("params generator for ").append(fn).append(' ').append(c.current).append('\n')
+                .append("decision: ").append(c.decision).append('\n')
+                .append("labelled executions: ").append(labelled.size()).append('\n')
+                .append("live parameters: ").append(new String(Json.encode(live), StandardCharsets.UTF_8)).append('\n');
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("changes", learned.changes());
+        answer.put("notes", learned.notes());
+        answer.put("params", learned.params());
+        answer.put("report", learned.report());
+        String decision = c.decision;
+        if (!learned.changed() || dryRun) {
+            return new Result(fn, c.current, decision, prompt.toString(), null, null, null, learned);
+        }
+        String requestId = requested(fn, c, "params");
+        Path promptFile = keep(fn, requestId, "prompt.txt", prompt.toString());
+        Path answerFile = keep(fn, requestId, "answer.json", Json.pretty(answer) + "\n");
+        String source = Wrapper.unwrap(Files.readString(store.versions().versionFile(fn, c.current), StandardCharsets.UTF_8));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("kind", "params");
+        details.put("code_from", c.current);
+        details.put("changes", learned.changes());
+        details.put("replay", learned.report().get("replay"));
+        details.put("patterns", c.patterns);
+        String reason = decision + "; learned: " + String.join("; ", learned.changes()) + replaySummary(learned);
+        Deployer.Deployed d = new Deployer(store, events).enhance(new Deployer.EnhanceRequest(fn,
+                source.getBytes(StandardCharsets.UTF_8), "params revision of " + c.current, learned.params(), null, null,
+                python, "params", reason, Status.REJECTED, false, details));
+        return new Result(fn, c.current, reason, prompt.toString(), promptFile, answerFile, d, learned);
+    }
+
+    /** ", replayed on N labelled executions: false-positive rate a -> b, missed-drift rate c -> d". */
+    @SuppressWarnings("unchecked")
+    static String replaySummary(ParamsLearner.Learned learned) {
+        Map<String, Object> r = (Map<String, Object>) learned.report().get("replay");
+        Map<String, Object> before = (Map<String, Object>) r.get("before");
+        Map<String, Object> after = (Map<String, Object>) r.get("after");
+        if (before.equals(after)) {
+            return "";
+        }
+        return "; replayed on " + r.get("labelled") + " labelled executions: false-positive rate "
+                + ParamsLearner.fmt((Double) before.get("false_positive_rate")) + " -> "
+                + ParamsLearner.fmt((Double) after.get("false_positive_rate")) + ", missed-drift rate "
+                + ParamsLearner.fmt((Double) before.get("missed_drift_rate")) + " -> "
+                + ParamsLearner.fmt((Double) after.get("missed_drift_rate"));
+    }
+
+    /** Both sides of every completed window_size change: the old value's window before, the new one's after. */
+    @SuppressWarnings("unchecked")
+    private List<ParamsLearner.WindowMeasure> windowMeasures(String fn, Facts facts, LearnSettings ls) throws IOException {
+        List<ParamsLearner.WindowMeasure> out = new ArrayList<>();
+        long now = events.clock().millis();
+        for (Map<String, Object> h : ParamsChanger.history(store, fn)) {
+            if (!"config".equals(h.get("action")) || !"window_size".equals(h.get("parameter")) || !(h.get("time") instanceof String)) {
+                continue;
+            }
+            Map<String, Object> m = ConfigImpact.measure(facts.of(fn), h, ls.impactDays(),
+                    ls.thresholds().ackTargetMinutes() * 60_000L, now);
+            if (!Boolean.TRUE.equals(m.get("complete"))) {
+                continue;
+            }
+            String id = (String) h.get("change_id");
+            for (String[] side : new String[][] {{"old_value", "before"}, {"new_value", "after"}}) {
+                if (!(h.get(side[0]) instanceof Number)) {
+                    continue;
+                }
+                Map<String, Object> w = (Map<String, Object>) m.get(side[1]);
+                Map<String, Object> fp = (Map<String, Object>) w.get("false_positive_rate");
+                Map<String, Object> lat = (Map<String, Object>) w.get("detection_latency");
+                out.add(new ParamsLearner.WindowMeasure(((Number) h.get(side[0])).doubleValue(), (Double) fp.get("value"),
+                        ((Number) fp.get("n")).longValue(), (Double) lat.get("median_s"),
+                        ((Number) lat.get("detected")).longValue(), id));
+            }
+        }
+        return out;
+    }
+
+    private record Context(String current, Facts facts, Map<String, Object> patterns, List<String> fired, String decision) {
+    }
+
+    private Context context(String fn, Facts preloaded) throws IOException {
+        Names.function(fn);
+        String current = store.versions().requireCurrent(fn);
+        Facts facts = preloaded != null ? preloaded : Facts.load(store, List.of(fn));
+        Map<String, Object> analysis = new Analyzer(store, facts, events.clock().millis())
+                .analyze(fn, null, new Analyzer.Window(null, null));
+        Map<String, Object> patterns = Analyzer.currentPatterns(analysis);
+        List<String> fired = new ArrayList<>();
+        for (Map<String, Object> rule : Analyzer.firedRules(analysis)) {
+            fired.add(rule.get("rule") + ": " + rule.get("why"));
+        }
+        String decision = fired.isEmpty() ? "asked for; no improvement rule fired" : "rules fired: " + String.join("; ", fired);
+        return new Context(current, facts, patterns, fired, decision);
+    }
+
+    private String requested(String fn, Context c, String generatorName) throws IOException {
+        Map<String, Object> requested = new LinkedHashMap<>();
+        requested.put("reason", c.decision);
+        requested.put("generator", generatorName);
+        requested.put("patterns", c.patterns);
+        return events.record(event("enhancement.requested", fn, c.current, requested)).event().id();
     }
 
     private Path keep(String fn, String requestId, String what, String text) throws IOException {

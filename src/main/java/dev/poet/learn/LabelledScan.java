@@ -1,0 +1,90 @@
+package dev.poet.learn;
+
+import dev.poet.event.Event;
+import dev.poet.event.EventLog;
+import dev.poet.store.EventSpool.State;
+import dev.poet.store.Store;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The labelled executions of one function, read from the processed log in two passes so that
+ * memory follows the number of verdicts, not of executions: first the latest verdict of each
+ * execution (repeats marked {@code duplicate_of} skipped, as analysis does), then the test
+ * results of the executions that have one.
+ */
+public final class LabelledScan {
+    private LabelledScan() {
+    }
+
+    private record Verdict(boolean real, long time) {
+    }
+
+    public static List<ParamsLearner.Labelled> scan(Store store, String fn) throws IOException {
+        EventLog log = new EventLog(store, Clock.systemUTC());
+        Map<String, Verdict> verdicts = new HashMap<>();
+        log.forEach(List.of(State.PROCESSED), s -> {
+            Event e = s.event();
+            if (e == null || !"drift.validation".equals(e.type()) || e.executionId() == null || !fn.equals(e.function())
+                    || (e.correlation() != null && e.correlation().containsKey("duplicate_of"))) {
+                return;
+            }
+            long t = e.time().toEpochMilli();
+            Verdict old = verdicts.get(e.executionId());
+            if (old == null || t >= old.time()) {
+                verdicts.put(e.executionId(), new Verdict(Boolean.TRUE.equals(e.data().get("was_real_drift")), t));
+            }
+        });
+        Map<String, ParamsLearner.Labelled> out = new LinkedHashMap<>();
+        log.forEach(List.of(State.PROCESSED), s -> {
+            Event e = s.event();
+            if (e == null || !"execution.completed".equals(e.type()) || !fn.equals(e.function())) {
+                return;
+            }
+            Verdict v = verdicts.get(e.executionId());
+            if (v != null) {
+                out.put(e.executionId(), labelled(e, v.real()));
+            }
+        });
+        return new ArrayList<>(out.values());
+    }
+
+    /** An execution's reported tests: {@code tests} (name to p_value/statistic), plus its primary {@code test}. */
+    static ParamsLearner.Labelled labelled(Event e, boolean real) {
+        Map<String, Object> d = e.data();
+        Map<String, ParamsLearner.Score> scores = new LinkedHashMap<>();
+        if (d.get("tests") instanceof Map) {
+            for (Map.Entry<?, ?> t : ((Map<?, ?>) d.get("tests")).entrySet()) {
+                if (t.getValue() instanceof Map) {
+                    ParamsLearner.Score s = score((Map<?, ?>) t.getValue());
+                    if (s != null) {
+                        scores.put(String.valueOf(t.getKey()), s);
+                    }
+                }
+            }
+        }
+        String test = d.get("test") instanceof String ? (String) d.get("test") : null;
+        ParamsLearner.Score primary = score(d);
+        if (primary != null) {
+            scores.putIfAbsent(test == null ? "test" : test, primary);
+        }
+        String ft = d.get("feature_type") instanceof String ? (String) d.get("feature_type") : null;
+        return new ParamsLearner.Labelled(e.executionId(), ft, Boolean.TRUE.equals(d.get("drift_detected")), real,
+                test, scores);
+    }
+
+    private static ParamsLearner.Score score(Map<?, ?> m) {
+        if (m.get("p_value") instanceof Number) {
+            return new ParamsLearner.Score(((Number) m.get("p_value")).doubleValue(), true);
+        }
+        if (m.get("statistic") instanceof Number) {
+            return new ParamsLearner.Score(((Number) m.get("statistic")).doubleValue(), false);
+        }
+        return null;
+    }
+}
