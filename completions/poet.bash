@@ -163,6 +163,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analyze" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} regenerate" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} learn" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rollback" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
@@ -184,27 +185,29 @@ function _complete_poet() {
   local cmds6=(analyze)
   local cmds7=(config)
   local cmds8=(regenerate)
-  local cmds9=(rollback)
-  local cmds10=(status)
-  local cmds11=(events)
-  local cmds12=(completion)
-  local cmds13=(config set)
-  local cmds14=(config show)
-  local cmds15=(config history)
-  local cmds16=(config impact)
-  local cmds17=(events list)
-  local cmds18=(events show)
+  local cmds9=(learn)
+  local cmds10=(rollback)
+  local cmds11=(status)
+  local cmds12=(events)
+  local cmds13=(completion)
+  local cmds14=(config set)
+  local cmds15=(config show)
+  local cmds16=(config history)
+  local cmds17=(config impact)
+  local cmds18=(events list)
+  local cmds19=(events show)
 
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_config_impact; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_config_history; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_status; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_rollback; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_config_impact; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_rollback; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_learn; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_regenerate; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_config; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_analyze; return $?; fi
@@ -225,7 +228,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate sweep analyze config regenerate rollback status events completion"
+  local commands="init enhance record feedback correlate sweep analyze config regenerate learn rollback status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -545,7 +548,7 @@ function _picocli_poet_regenerate() {
 
   local commands=""
   local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
-  local arg_opts="'--generator' '--generator-command' '--timeout' '--store'"
+  local arg_opts="'--generator' '--generator-command' '--model' '--base-url' '--api-key-env' '--timeout' '--store'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -554,6 +557,60 @@ function _picocli_poet_regenerate() {
       return
       ;;
     '--generator-command')
+      return
+      ;;
+    '--model')
+      return
+      ;;
+    '--base-url')
+      return
+      ;;
+    '--api-key-env')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `learn` subcommand.
+function _picocli_poet_learn() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--generator' '--generator-command' '--model' '--base-url' '--api-key-env' '--timeout' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--generator')
+      return
+      ;;
+    '--generator-command')
+      return
+      ;;
+    '--model')
+      return
+      ;;
+    '--base-url')
+      return
+      ;;
+    '--api-key-env')
       return
       ;;
     '--timeout')

@@ -19,6 +19,11 @@ public final class FactsSink implements RecordSink {
         return new FactsSink(store, Facts.load(store, null));
     }
 
+    /** The facts, up to date with every record accepted so far. */
+    public Facts facts() {
+        return facts;
+    }
+
     @Override
     public void accept(Event record) {
         facts.add(record);

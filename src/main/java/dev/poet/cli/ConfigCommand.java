@@ -137,23 +137,9 @@ final class ConfigCommand extends Base {
             requireFunction(store, function);
             Map<String, Object> c = dev.poet.analyze.ConfigImpact.find(ParamsChanger.history(store, function), change);
             var t = dev.poet.analyze.Thresholds.of(dev.poet.store.Settings.read(store), function);
-            Map<String, Object> m = dev.poet.analyze.ConfigImpact.measure(
+            Map<String, Object> m = dev.poet.learn.Impacts.measure(eventLog(store), function,
                     dev.poet.analyze.Facts.load(store, List.of(function)).of(function), c, days,
-                    t.ackTargetMinutes() * 60_000L, env().clock().millis());
-            if (Boolean.TRUE.equals(m.get("complete"))) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("parameter", m.get("parameter"));
-                data.put("change_id", m.get("change_id"));
-                data.put("old_value", m.get("old_value"));
-                data.put("new_value", m.get("new_value"));
-                data.put("before", m.get("before"));
-                data.put("after", m.get("after"));
-                String id = m.get("change_id") + ".impact" + days + "d";
-                var log = eventLog(store);
-                var recorded = log.record(new dev.poet.event.Event(id, "config.impact_measured", env().clock().instant(),
-                        "cli", function, null, null, data, null));
-                m.put("event_id", recorded.duplicate() ? null : id);
-            }
+                    t.ackTargetMinutes() * 60_000L, true);
             if (json()) {
                 printJson(m);
                 return 0;

@@ -39,6 +39,7 @@ public final class Poet {
         COMMANDS.put("analyze", AnalyzeCommand::new);
         COMMANDS.put("config", ConfigCommand::new);
         COMMANDS.put("regenerate", RegenerateCommand::new);
+        COMMANDS.put("learn", LearnCommand::new);
         COMMANDS.put("rollback", RollbackCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);

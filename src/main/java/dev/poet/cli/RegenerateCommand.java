@@ -10,6 +10,7 @@ import dev.poet.store.Store;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,29 +31,8 @@ final class RegenerateCommand extends Base {
     @Parameters(paramLabel = "FUNCTION", description = "The function.")
     String function;
 
-    @Option(names = "--generator", paramLabel = "NAME",
-            description = "params, command or openai (default: poet.json generator.name, else params).")
-    String generator;
-
-    @Option(names = "--generator-command", paramLabel = "CMD",
-            description = "For the command generator: the command line, run with sh -c (default: poet.json generator.command).")
-    String command;
-
-    @Option(names = "--model", paramLabel = "MODEL", description = "For openai: the model (default: poet.json generator.model).")
-    String model;
-
-    @Option(names = "--base-url", paramLabel = "URL",
-            description = "For openai: the API base URL (default: poet.json generator.base_url, else https://api.openai.com/v1).")
-    String baseUrl;
-
-    @Option(names = "--api-key-env", paramLabel = "VAR",
-            description = "For openai: the environment variable holding the API key (default: generator.api_key_env,"
-                    + " else OPENAI_API_KEY).")
-    String apiKeyEnv;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS",
-            description = "How long the generator may take (default: poet.json generator.timeout_seconds, else 300).")
-    Long timeout;
+    @Mixin
+    GeneratorOptions generatorOptions;
 
     @Option(names = "--dry-run", description = "Print the decision and the prompt (or what params would learn); change nothing.")
     boolean dryRun;
@@ -61,7 +41,7 @@ final class RegenerateCommand extends Base {
     public Integer call() throws Exception {
         Store store = store();
         LearnSettings ls = LearnSettings.of(Settings.read(store), function);
-        Generators.Overrides o = new Generators.Overrides(generator, command, model, baseUrl, apiKeyEnv, timeout);
+        Generators.Overrides o = generatorOptions.overrides();
         String name = Generators.name(ls, o);
         Regenerator regen = new Regenerator(store, eventLog(store), Python.locate(env().environment()));
         Regenerator.Result r;

@@ -55,6 +55,22 @@ public final class EventId {
         return new String(out);
     }
 
+    /** The milliseconds a ULID carries, or null when {@code id} is not a ULID. */
+    public static Long timeOf(String id) {
+        if (id == null || id.length() != 26) {
+            return null;
+        }
+        long t = 0;
+        for (int i = 0; i < 10; i++) {
+            int v = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".indexOf(id.charAt(i));
+            if (v < 0) {
+                return null;
+            }
+            t = t << 5 | v;
+        }
+        return t;
+    }
+
     /**
      * Random bytes from the kernel. Reading {@code /dev/urandom} directly costs one open and one
      * read; initialising {@link SecureRandom} loads the security providers, which shows in the

@@ -64,6 +64,8 @@ public final class EventType {
                 opt("feature", STRING, "feature examined"),
                 opt("feature_type", STRING, "kind of feature, e.g. numerical, categorical"),
                 opt("window_size", NUMBER, "window size in force"),
+                opt("tests", OBJECT, "several tests' results: test name to {p_value, statistic}, for the params generator"),
+                opt("seasonal_adjustment", BOOLEAN, "whether seasonal adjustment was on"),
                 opt("mlflow_run_id", STRING, "MLflow run this execution logged to"),
                 opt("cost_usd", NON_NEGATIVE, "cost of this execution when known at once"));
         define("drift.validation", "feedback", List.of(),
@@ -143,11 +145,24 @@ public final class EventType {
                 opt("generator", STRING, "what tried to make it"));
         define("version.deployed", "version", List.of(Needs.FUNCTION, Needs.VERSION), "a version went live",
                 opt("previous_version", STRING, "version live before"),
-                REASON);
+                REASON,
+                opt("generator", STRING, "what made it: enhance, params, command, openai"),
+                opt("kind", STRING, "params for a parameter revision (the live code with learned parameters)"),
+                opt("code_from", STRING, "for a parameter revision: the version whose code it keeps"),
+                opt("changes", STRING_LIST, "for a parameter revision: what was learned, with the numbers"),
+                opt("replay", OBJECT, "for a parameter revision: the labelled executions decided before and after"),
+                opt("patterns", OBJECT, "the patterns that triggered it"));
         define("version.rolled_back", "version", List.of(Needs.FUNCTION, Needs.VERSION),
                 "current was moved back; version is the one now live",
                 req("from_version", STRING, "version that was live"),
-                REASON);
+                REASON,
+                opt("params_restored", BOOLEAN, "true when the parameters live with this version were restored"));
+        define("version.probation_ended", "version", List.of(Needs.FUNCTION, Needs.VERSION),
+                "a deployed version's probation was judged; failed means it was rolled back",
+                req("result", STRING, "passed or failed"),
+                req("reason", STRING, "the comparison, with the numbers"),
+                opt("predecessor", STRING, "the version it was compared with"),
+                opt("comparison", OBJECT, "false_positive_rate and missed_drift_rate: new and old k/n, z, p_value, worse"));
     }
 
     /** The known type of that name, the schema-less custom type for {@code x.*}, or null. */

@@ -195,6 +195,11 @@ public final class Deployer {
      * broken, {@code to} must be given, and the rollback repairs it.
      */
     public RolledBack rollback(String fn, String to, String reason) throws IOException {
+        return rollback(fn, to, reason, null);
+    }
+
+    /** As {@link #rollback(String, String, String)}, but only while {@code expectCurrent} (when given) is live; else null. */
+    public RolledBack rollback(String fn, String to, String reason, String expectCurrent) throws IOException {
         Names.function(fn);
         Versions versions = store.versions();
         if (!versions.exists(fn)) {
@@ -205,6 +210,9 @@ public final class Deployer {
         }
         try (Locks.Held lock = versions.lock(fn)) {
             String current = versions.current(fn).version().orElse(null);
+            if (expectCurrent != null && !expectCurrent.equals(current)) {
+                return null;
+            }
             String target = to != null ? to : previousLive(fn, current);
             List<Integer> ns = versions.versionNumbers(fn);
             if (!ns.contains(Integer.parseInt(target.substring(1)))) {

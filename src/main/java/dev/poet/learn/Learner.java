@@ -1,0 +1,269 @@
+package dev.poet.learn;
+
+import dev.poet.PoetException;
+import dev.poet.Status;
+import dev.poet.analyze.Analyzer;
+import dev.poet.analyze.Facts;
+import dev.poet.analyze.FactsSink;
+import dev.poet.correlate.Correlator;
+import dev.poet.event.EventId;
+import dev.poet.event.EventLog;
+import dev.poet.event.Timestamps;
+import dev.poet.generate.Generator;
+import dev.poet.json.Json;
+import dev.poet.store.AtomicFile;
+import dev.poet.store.LearnLock;
+import dev.poet.store.Settings;
+import dev.poet.store.Store;
+import dev.poet.store.Sweeper;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One pass of {@code poet learn}, the cron job: under the store-wide lock, sweep what nothing
+ * needs, correlate, then per function measure the parameter changes whose after-window completed
+ * since the last pass, judge the version on probation, analyse the live version, and regenerate
+ * where a rule fires. Each step is safe to kill on its own, so a killed pass leaves a consistent
+ * store and the next pass finishes the work. The pass is summarised in {@code index/learn_last.json}.
+ */
+public final class Learner {
+    public static final String LAST = "learn_last.json";
+
+    private final Store store;
+    private final EventLog events;
+
+    public Learner(Store store, EventLog events) {
+        this.store = store;
+        this.events = events;
+    }
+
+    /** How to run: {@code holder} (pid, host) identifies this run in the lock; {@code env} holds API keys. */
+    public record Options(boolean dryRun, Generators.Overrides overrides, Map<String, String> env, String python,
+                          Map<String, Object> holder) {
+    }
+
+    /** The pass's summary and the exit status: the first problem's, or OK. */
+    public record Pass(Map<String, Object> summary, Status status, List<String> problems) {
+    }
+
+    public Pass run(Options o) throws IOException {
+        long started = events.clock().millis();
+        Map<String, Object> me = new LinkedHashMap<>(o.holder());
+        me.put("since", Timestamps.format(Instant.ofEpochMilli(started)));
+        if (o.dryRun()) {
+            return pass(o, started, null); // reads only: no lock, nothing written
+        }
+        try (LearnLock lock = LearnLock.acquire(store, me)) {
+            return pass(o, started, lock.tookOver());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Pass pass(Options o, long started, Map<String, Object> tookOver) throws IOException {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        Status[] status = {Status.OK};
+        summary.put("started", Timestamps.format(Instant.ofEpochMilli(started)));
+        summary.put("dry_run", o.dryRun());
+        summary.put("took_over", tookOver);
+        Map<String, Object> settings = Settings.read(store);
+        Map<String, Object> last = readLast();
+        Long lastStarted = null;
+        if (last != null && last.get("started") instanceof String) {
+            try {
+                lastStarted = Timestamps.parse((String) last.get("started"), LAST).toEpochMilli();
+            } catch (RuntimeException e) {
+                lastStarted = null;
+            }
+        }
+
+        if (!o.dryRun()) {
+            Sweeper.Result swept = new Sweeper(store, events.clock()).sweep();
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("processed_batches", swept.processedFiles());
+            s.put("tmp_files", swept.tmpFiles());
+            summary.put("swept", s);
+        }
+
+        // a dry run correlates in memory only: the sink sees the records, nothing is checkpointed
+        FactsSink sink = FactsSink.open(store);
+        Correlator.Report cr = new Correlator(store, events.clock(), sink)
+                .run(new Correlator.Options(o.dryRun(), Settings.orphanTtl(store), Correlator.DEFAULT_BATCH,
+                        Correlator.Options.defaults(Settings.orphanTtl(store)).threads()));
+        summary.put("correlated", cr.toMap(o.dryRun()));
+        Facts facts = sink.facts();
+
+        List<Object> fns = new ArrayList<>();
+        for (String fn : store.versions().functions()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("function", fn);
+            fns.add(f);
+            try {
+                function(fn, facts, settings, lastStarted, o, f);
+            } catch (PoetException e) {
+                f.put("problem", e.getMessage());
+                problems.add(fn + ": " + e.getMessage());
+                if (status[0] == Status.OK) {
+                    status[0] = e.status();
+                }
+            }
+        }
+        summary.put("functions", fns);
+        long finished = events.clock().millis();
+        summary.put("finished", Timestamps.format(Instant.ofEpochMilli(finished)));
+        summary.put("duration_ms", finished - started);
+        summary.put("problems", problems);
+        summary.put("exit_code", (long) status[0].code());
+        if (!o.dryRun()) {
+            AtomicFile.write(store.io(), store.tmpDir(), store.indexDir().resolve(LAST),
+                    (Json.pretty(summary) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return new Pass(summary, status[0], problems);
+    }
+
+    private void function(String fn, Facts facts, Map<String, Object> settings, Long lastStarted, Options o,
+                          Map<String, Object> f) throws IOException {
+        LearnSettings ls = LearnSettings.of(settings, fn);
+        long now = events.clock().millis();
+
+        List<Object> impacts = new ArrayList<>();
+        for (Map<String, Object> change : Impacts.completedSince(ParamsChanger.history(store, fn), lastStarted, now,
+                ls.impactDays())) {
+            Map<String, Object> m = Impacts.measure(events, fn, facts.of(fn), change, ls.impactDays(),
+                    ls.thresholds().ackTargetMinutes() * 60_000L, !o.dryRun());
+            Map<String, Object> i = new LinkedHashMap<>();
+            i.put("change_id", m.get("change_id"));
+            i.put("parameter", m.get("parameter"));
+            i.put("recorded", m.get("event_id") != null);
+            impacts.add(i);
+        }
+        f.put("impacts_measured", impacts);
+
+        Probation.Judgement j = new Probation(store, events).judge(fn, facts.of(fn), ls.thresholds().minSamples(), !o.dryRun());
+        f.put("probation", j.toMap());
+
+        String current = store.versions().current(fn).version().orElse(null);
+        f.put("version", current);
+        if (current == null) {
+            throw new PoetException(Status.NO_STORE, fn + "_current.py does not name a valid version; 'poet rollback "
+                    + fn + " --to vN' repairs it");
+        }
+        Map<String, Object> analysis = new Analyzer(store, facts, now).analyze(fn, null, new Analyzer.Window(null, null));
+        List<String> fired = new ArrayList<>();
+        for (Map<String, Object> rule : Analyzer.firedRules(analysis)) {
+            fired.add(rule.get("rule") + ": " + rule.get("why"));
+        }
+        f.put("rules_fired", fired);
+        Map<String, Object> regen = new LinkedHashMap<>();
+        f.put("regeneration", regen);
+        if (fired.isEmpty()) {
+            regen.put("result", "not needed");
+            return;
+        }
+        if ("waiting".equals(j.state())) {
+            regen.put("result", "skipped: " + current + " is on probation (" + j.reason() + ")");
+            return;
+        }
+        long cooldownMs = (long) (cooldownHours(settings) * 3_600_000L);
+        Long failedAt = lastFailedProbation(fn);
+        if (failedAt != null && now - failedAt < cooldownMs) {
+            regen.put("result", "skipped: a version failed probation at " + Timestamps.format(Instant.ofEpochMilli(failedAt))
+                    + "; waiting learning.regenerate_cooldown_hours before regenerating");
+            return;
+        }
+        String name = Generators.name(ls, o.overrides());
+        regen.put("generator", name);
+        Regenerator regenerator = new Regenerator(store, events, o.python());
+        if (name.equals("params")) {
+            Regenerator.Result r = regenerator.runParams(fn, o.dryRun(), facts);
+            regen.put("changes", r.learned().changes());
+            if (r.deployed() != null) {
+                regen.put("result", "deployed");
+                regen.put("version", r.deployed().version());
+                regen.put("reason", r.decision());
+            } else {
+                regen.put("result", r.learned().changed() ? "would deploy (dry run)" : "nothing learned");
+                regen.put("notes", r.learned().notes());
+            }
+            return;
+        }
+        Long cooldown = lastRequest(fn);
+        if (cooldown != null && now - cooldown < cooldownMs) {
+            regen.put("result", "skipped: last asked " + Timestamps.format(Instant.ofEpochMilli(cooldown))
+                    + ", within learning.regenerate_cooldown_hours");
+            return;
+        }
+        if (o.dryRun()) {
+            regen.put("result", "would ask " + name + " (dry run)");
+            return;
+        }
+        Generator g = Generators.create(name, ls, o.overrides(), o.env());
+        Regenerator.Result r = regenerator.run(fn, g, name, false, facts);
+        regen.put("result", "deployed");
+        regen.put("version", r.deployed().version());
+        regen.put("reason", r.decision());
+    }
+
+    /** When the last automatic rollback after a failed probation happened, from the history. */
+    private Long lastFailedProbation(String fn) throws IOException {
+        Long at = null;
+        for (Map<String, Object> h : ParamsChanger.history(store, fn)) {
+            if ("rollback".equals(h.get("action")) && h.get("reason") instanceof String
+                    && ((String) h.get("reason")).startsWith("probation failed") && h.get("time") instanceof String) {
+                try {
+                    at = Timestamps.parse((String) h.get("time"), "history time").toEpochMilli();
+                } catch (RuntimeException e) {
+                    // an unreadable time: ignore the line
+                }
+            }
+        }
+        return at;
+    }
+
+    private static double cooldownHours(Map<String, Object> settings) {
+        Object l = settings.get("learning");
+        Object v = l instanceof Map ? ((Map<?, ?>) l).get("regenerate_cooldown_hours") : null;
+        if (v == null) {
+            return 24;
+        }
+        if (!(v instanceof Number) || ((Number) v).doubleValue() < 0) {
+            throw new PoetException(Status.NO_STORE, "poet.json: learning.regenerate_cooldown_hours must be a number >= 0");
+        }
+        return ((Number) v).doubleValue();
+    }
+
+    /** When a code generator was last asked for this function: the newest request id (a ULID) in prompts/. */
+    private Long lastRequest(String fn) throws IOException {
+        Path dir = store.root().resolve(Store.PROMPTS);
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        Long newest = null;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, fn + "_*.prompt.txt")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                String id = n.substring(fn.length() + 1, n.length() - ".prompt.txt".length());
+                Long t = EventId.timeOf(id);
+                if (t != null && (newest == null || t > newest)) {
+                    newest = t;
+                }
+            }
+        }
+        return newest;
+    }
+
+    private Map<String, Object> readLast() {
+        try {
+            return Json.parseObject(Files.readAllBytes(store.indexDir().resolve(LAST)), LAST);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package dev.poet.learn;
+
+import dev.poet.analyze.ExecutionFacts;
+import dev.poet.event.Event;
+import dev.poet.event.EventLog;
+import dev.poet.event.Timestamps;
+import dev.poet.json.Json;
+import dev.poet.store.Locks;
+import dev.poet.store.Store;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Guarded deployment. A version made live by a deploy that had a predecessor is on probation
+ * until it has {@code min_samples} validated executions of its own; then its false-positive and
+ * missed-drift rates are compared with its predecessor's by a one-sided two-proportion z-test at
+ * the 5% level. Significantly worse on either means an automatic rollback to the predecessor
+ * with the numbers in the reason; otherwise probation ends as passed. Both outcomes are a
+ * history line and a {@code version.probation_ended} event. Only executions of each version
+ * count, so nothing from before the deploy decides the new version's fate.
+ */
+public final class Probation {
+    /** z for a one-sided test at 5%. */
+    static final double Z_05 = 1.6448536269514722;
+
+    private final Store store;
+    private final EventLog events;
+
+    public Probation(Store store, EventLog events) {
+        this.store = store;
+        this.events = events;
+    }
+
+    /** The outcome for one function; {@code state}: none, waiting, passed, failed (rolled back). */
+    public record Judgement(String function, String version, String predecessor, String state, String reason,
+                            Map<String, Object> comparison) {
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", version);
+            m.put("predecessor", predecessor);
+            m.put("state", state);
+            m.put("reason", reason);
+            if (comparison != null) {
+                m.put("comparison", comparison);
+            }
+            return m;
+        }
+    }
+
+    /** The version on probation and its predecessor, from the history; null when the live version is not on probation. */
+    public static String[] onProbation(List<Map<String, Object>> history, String current) {
+        String version = null;
+        String predecessor = null;
+        for (Map<String, Object> h : history) {
+            Object action = h.get("action");
+            if ("deploy".equals(action)) {
+                version = str(h.get("version"));
+                predecessor = str(h.get("previous_version"));
+            } else if ("rollback".equals(action) || ("probation".equals(action) && String.valueOf(h.get("version")).equals(version))) {
+                version = null;
+                predecessor = null;
+            }
+        }
+        return version != null && predecessor != null && version.equals(current) ? new String[] {version, predecessor} : null;
+    }
+
+    /** A one-sided two-proportion comparison: is {@code k1/n1} significantly greater than {@code k2/n2}? */
+    static Map<String, Object> compare(long k1, long n1, long k2, long n2) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("new", rate(k1, n1));
+        m.put("old", rate(k2, n2));
+        if (n1 == 0 || n2 == 0) {
+            m.put("worse", false);
+            m.put("note", "no data on " + (n1 == 0 ? "the new version" : "the predecessor"));
+            return m;
+        }
+        double p1 = (double) k1 / n1;
+        double p2 = (double) k2 / n2;
+        double pooled = (double) (k1 + k2) / (n1 + n2);
+        double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2));
+        double z = se == 0 ? 0 : (p1 - p2) / se;
+        double p = 1 - phi(z);
+        m.put("z", z);
+        m.put("p_value", p);
+        m.put("worse", z > Z_05);
+        return m;
+    }
+
+    private static Map<String, Object> rate(long k, long n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("k", k);
+        m.put("n", n);
+        m.put("value", n == 0 ? null : (double) k / n);
+        return m;
+    }
+
+    /** The standard normal distribution function (Abramowitz and Stegun 26.2.17, error below 7.5e-8). */
+    static double phi(double z) {
+        if (z < 0) {
+            return 1 - phi(-z);
+        }
+        double t = 1 / (1 + 0.2316419 * z);
+        double poly = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+        return 1 - Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI) * poly;
+    }
+
+    /**
+     * Judges the live version of {@code fn} if it is on probation; with {@code apply} false
+     * (a dry run) it only says what it would do.
+     */
+    public Judgement judge(String fn, List<ExecutionFacts> facts, long minSamples, boolean apply) throws IOException {
+        String current = store.versions().current(fn).version().orElse(null);
+        String[] p = current == null ? null : onProbation(ParamsChanger.history(store, fn), current);
+        if (p == null) {
+            return new Judgement(fn, current, null, "none", "not on probation", null);
+        }
+        long[] mine = counts(facts, p[0]);
+        long[] theirs = counts(facts, p[1]);
+        long validated = mine[4];
+        if (validated < minSamples) {
+            return new Judgement(fn, p[0], p[1], "waiting", validated + " of " + minSamples + " validations", null);
+        }
+        Map<String, Object> fp = compare(mine[0], mine[1], theirs[0], theirs[1]);
+        Map<String, Object> missed = compare(mine[2], mine[3], theirs[2], theirs[3]);
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("false_positive_rate", fp);
+        comparison.put("missed_drift_rate", missed);
+        comparison.put("validations", validated);
+        List<String> worse = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        for (Object[] r : new Object[][] {{"false-positive rate", fp}, {"missed-drift rate", missed}}) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) r[1];
+            String text = describe((String) r[0], c, p[0], p[1]);
+            parts.add(text);
+            if (Boolean.TRUE.equals(c.get("worse"))) {
+                worse.add(text);
+            }
+        }
+        boolean failed = !worse.isEmpty();
+        String reason = failed ? "probation failed: " + String.join("; ", worse) + " (one-sided two-proportion test, 5% level)"
+                : "probation passed: " + String.join("; ", parts);
+        if (!apply) {
+            return new Judgement(fn, p[0], p[1], failed ? "failed" : "passed", reason, comparison);
+        }
+        if (failed) {
+            if (new Deployer(store, events).rollback(fn, p[1], reason, p[0]) == null) {
+                return new Judgement(fn, p[0], p[1], "none", "the live version changed meanwhile", null);
+            }
+        } else {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("time", Timestamps.format(events.clock().instant()));
+            line.put("action", "probation");
+            line.put("version", p[0]);
+            line.put("result", "passed");
+            line.put("reason", reason);
+            try (Locks.Held lock = store.versions().lock(fn)) {
+                if (!p[0].equals(store.versions().current(fn).version().orElse(null))) {
+                    return new Judgement(fn, p[0], p[1], "none", "the live version changed meanwhile", null);
+                }
+                store.versions().appendHistory(fn, Json.encodeLine(line));
+            }
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("result", failed ? "failed" : "passed");
+        data.put("predecessor", p[1]);
+        data.put("reason", reason);
+        data.put("comparison", comparison);
+        events.record(new Event(events.newId(), "version.probation_ended", events.clock().instant(), "poet", fn, p[0], null,
+                data, null));
+        return new Judgement(fn, p[0], p[1], failed ? "failed" : "passed", reason, comparison);
+    }
+
+    private static String describe(String what, Map<String, Object> c, String mine, String theirs) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> a = (Map<String, Object>) c.get("new");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> b = (Map<String, Object>) c.get("old");
+        String s = String.format(Locale.ROOT, "%s %s %s (n=%d) vs %s %s (n=%d)", what, mine, fmt(a.get("value")), (Long) a.get("n"),
+                theirs, fmt(b.get("value")), (Long) b.get("n"));
+        if (c.get("z") != null) {
+            s += String.format(Locale.ROOT, ", z=%.2f, p=%.3f", (Double) c.get("z"), (Double) c.get("p_value"));
+        } else if (c.get("note") != null) {
+            s += ", " + c.get("note");
+        }
+        return s;
+    }
+
+    private static String fmt(Object v) {
+        return v == null ? "n/a" : String.format(Locale.ROOT, "%.3f", (Double) v);
+    }
+
+    /** {false alerts, validated alerts, missed real drifts, real drifts, validated executions} of one version. */
+    private static long[] counts(List<ExecutionFacts> facts, String version) {
+        long[] c = new long[5];
+        for (ExecutionFacts x : facts) {
+            if (!version.equals(x.version()) || x.verdict() == null) {
+                continue;
+            }
+            c[4]++;
+            if (x.isAlert()) {
+                c[1]++;
+                if (!x.verdict()) {
+                    c[0]++;
+                }
+            }
+            if (x.verdict()) {
+                c[3]++;
+                if (!x.isAlert()) {
+                    c[2]++;
+                }
+            }
+        }
+        return c;
+    }
+
+    private static String str(Object o) {
+        return o instanceof String ? (String) o : null;
+    }
+}

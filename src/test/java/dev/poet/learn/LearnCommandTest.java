@@ -1,0 +1,338 @@
+package dev.poet.learn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poet.json.Json;
+import dev.poet.store.LearnLock;
+import dev.poet.store.NioStoreIO;
+import dev.poet.store.Store;
+import dev.poet.testing.Cli;
+import dev.poet.testing.Trees;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The learning loop end to end: a detector whose threshold is too loose and whose false positives
+ * are mostly seasonal, labelled so that the right threshold is known.
+ */
+class LearnCommandTest {
+    private static final String CODE = "def detect_drift(reference, current, params=None):\n    return {'drift_detected': False}\n";
+    private Cli cli;
+    private int seq;
+
+    private Cli.Result ok(String... args) {
+        Cli.Result r = cli.run(args);
+        assertEquals(0, r.code(), String.join(" ", args) + "\n" + r);
+        return r;
+    }
+
+    private static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** Records executions of {@code version} at {@code p}-values with their verdicts and false-positive reasons. */
+    private void executions(String version, Instant start, List<double[]> pAndReal, List<String> reasons) {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < pAndReal.size(); i++) {
+            double p = pAndReal.get(i)[0];
+            boolean real = pAndReal.get(i)[1] == 1;
+            String id = "x" + (seq++);
+            Instant t = start.plus(Duration.ofHours(3L * i));
+            lines.append(new String(Json.encode(map("type", "execution.completed", "time", t.toString(), "source", "test",
+                    "function", "detect_drift", "version", version, "execution_id", id,
+                    "data", map("success", true, "duration_ms", 12.0, "drift_detected", p < 0.05, "p_value", p,
+                            "test", "ks", "feature", "amount", "feature_type", "numerical", "threshold", 0.05))),
+                    StandardCharsets.UTF_8)).append('\n');
+            Map<String, Object> verdict = map("was_real_drift", real);
+            if (!real && p < 0.05) {
+                verdict.put("reason", reasons.get(i % reasons.size()));
+            }
+            lines.append(new String(Json.encode(map("type", "drift.validation", "time", t.plus(Duration.ofHours(1)).toString(),
+                    "source", "test", "execution_id", id, "data", verdict)), StandardCharsets.UTF_8)).append('\n');
+        }
+        cli.write("batch.jsonl", lines.toString());
+        ok("record", "--event", "batch.jsonl");
+    }
+
+    /** 12 real drifts (p below 0.005) and 28 false alarms (p 0.008 to 0.046), 24 of them seasonal. */
+    private void seasonalFalsePositives() {
+        List<double[]> xs = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            xs.add(new double[] {0.0004 + 0.0003 * i, 1});
+        }
+        for (int i = 0; i < 28; i++) {
+            xs.add(new double[] {0.008 + 0.0014 * i, 0});
+        }
+        List<String> reasons = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            reasons.add(i % 7 == 0 ? "data_quality" : "seasonal_pattern");
+        }
+        executions("v1", Cli.T0.minus(Duration.ofDays(6)), xs, reasons);
+    }
+
+    @BeforeEach
+    void store() {
+        cli = Cli.jimfs();
+        ok("init");
+        cli.write("d.py", CODE);
+        cli.write("params.json", "{\"threshold\": 0.05}");
+        ok("enhance", "detect_drift", "--from", "d.py", "--params", "@params.json");
+    }
+
+    private Map<String, Object> json(String text) {
+        return Json.parseObject(text.getBytes(StandardCharsets.UTF_8), "output");
+    }
+
+    private Map<String, Object> params() throws IOException {
+        return Json.parseObject(Files.readAllBytes(cli.store().resolve("detect_drift_params.json")), "params");
+    }
+
+    private String current() throws IOException {
+        return Files.readSymbolicLink(cli.store().resolve("detect_drift_current.py")).toString();
+    }
+
+    private List<Map<String, Object>> history() throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String l : Files.readAllLines(cli.store().resolve("detect_drift_history.jsonl"))) {
+            out.add(json(l));
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> events(String type) {
+        return cli.run("--json", "events", "list", "--type", type).out().lines().map(this::json).toList();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void learnDeploysAParameterRevisionWithALowerReplayedFalsePositiveRateAndRollbackUndoesIt() throws IOException {
+        seasonalFalsePositives();
+        Cli.Result r = ok("--json", "learn");
+        Map<String, Object> summary = json(r.out());
+        Map<String, Object> fn = (Map<String, Object>) ((List<Object>) summary.get("functions")).get(0);
+        Map<String, Object> regen = (Map<String, Object>) fn.get("regeneration");
+        assertEquals("deployed", regen.get("result"), summary.toString());
+        assertEquals("v2", regen.get("version"));
+        assertEquals("params", regen.get("generator"));
+        assertTrue(((List<Object>) fn.get("rules_fired")).get(0).toString().startsWith("false_positive_rate: 0.700 > 0.300"));
+
+        assertEquals("detect_drift_v2.py", current());
+        Map<String, Object> p = params();
+        Map<String, Object> numerical = (Map<String, Object>) ((Map<String, Object>) p.get("feature_types")).get("numerical");
+        assertEquals(0.004, numerical.get("threshold"), "the shortest decimal in (0.0037, 0.008]: above every real drift's p,"
+                + " at most the smallest false alarm's");
+        assertEquals("ks", numerical.get("test"));
+        assertEquals("p_value_below", numerical.get("alert_when"));
+        assertEquals(true, p.get("seasonal_adjustment"), "24 of 28 false positives are seasonal");
+        assertEquals(0.05, p.get("threshold"), "parameters the learner does not own are kept");
+
+        String v1 = Files.readString(cli.store().resolve("detect_drift_v1.py"));
+        String v2 = Files.readString(cli.store().resolve("detect_drift_v2.py"));
+        assertEquals(dev.poet.generate.Wrapper.unwrap(v1), dev.poet.generate.Wrapper.unwrap(v2), "same code, new parameters");
+
+        Map<String, Object> deploy = history().get(history().size() - 1);
+        assertEquals("deploy", deploy.get("action"));
+        assertEquals("params", deploy.get("kind"));
+        assertEquals("v1", deploy.get("code_from"));
+        String reason = (String) deploy.get("reason");
+        assertTrue(reason.contains("false-positive rate 0.7 -> 0"), reason);
+        assertTrue(reason.contains("replayed on 40 labelled executions"), reason);
+        assertTrue(reason.contains("seasonal adjustment on: 24 of 28 false positives"), reason);
+        Map<String, Object> replay = (Map<String, Object>) deploy.get("replay");
+        assertEquals(0.7, ((Map<String, Object>) replay.get("before")).get("false_positive_rate"));
+        assertEquals(0.0, ((Map<String, Object>) replay.get("after")).get("false_positive_rate"));
+        assertEquals(0.0, ((Map<String, Object>) replay.get("after")).get("missed_drift_rate"));
+
+        Map<String, Object> deployed = events("version.deployed").get(1);
+        assertEquals("v2", deployed.get("version"));
+        assertEquals("params", ((Map<String, Object>) deployed.get("data")).get("kind"));
+        assertTrue(((Map<String, Object>) deployed.get("data")).containsKey("patterns"));
+        Path answers = cli.store().resolve("prompts");
+        try (var files = Files.list(answers)) {
+            assertTrue(files.anyMatch(f -> f.toString().endsWith(".answer.json")), "the learned report is kept");
+        }
+        Map<String, Object> last = json(Files.readString(cli.store().resolve("index/learn_last.json")));
+        assertEquals(0L, last.get("exit_code"));
+
+        // the next pass: v2 is on probation with no data yet, nothing fires
+        Map<String, Object> again = json(ok("--json", "learn").out());
+        Map<String, Object> fn2 = (Map<String, Object>) ((List<Object>) again.get("functions")).get(0);
+        assertEquals("waiting", ((Map<String, Object>) fn2.get("probation")).get("state"));
+        assertEquals("0 of 20 validations", ((Map<String, Object>) fn2.get("probation")).get("reason"));
+        assertEquals("not needed", ((Map<String, Object>) fn2.get("regeneration")).get("result"));
+
+        Cli.Result back = ok("rollback", "detect_drift");
+        assertTrue(back.out().contains("its parameters restored"), back.out());
+        assertEquals("detect_drift_v1.py", current());
+        assertEquals(map("threshold", 0.05), params(), "v1's parameters are live again");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRegressingVersionIsRolledBackAutomaticallyWithTheNumbers() throws IOException {
+        seasonalFalsePositives();
+        ok("learn");
+        assertEquals("detect_drift_v2.py", current());
+        cli.clock = Clock.fixed(Cli.T0.plus(Duration.ofDays(3)), ZoneOffset.UTC);
+        // v2 misses most real drifts: 20 of 30 real drifts do not alert
+        List<double[]> xs = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            xs.add(new double[] {i < 10 ? 0.001 : 0.2, 1});
+        }
+        executions("v2", Cli.T0.plus(Duration.ofHours(1)), xs, List.of("none"));
+        Map<String, Object> s = json(ok("--json", "learn").out());
+        Map<String, Object> fn = (Map<String, Object>) ((List<Object>) s.get("functions")).get(0);
+        Map<String, Object> probation = (Map<String, Object>) fn.get("probation");
+        assertEquals("failed", probation.get("state"), s.toString());
+        String why = (String) probation.get("reason");
+        assertTrue(why.startsWith("probation failed: missed-drift rate v2 0.667 (n=30) vs v1 0.000 (n=12)"), why);
+        assertTrue(why.contains("one-sided two-proportion test, 5% level"), why);
+        assertEquals("detect_drift_v1.py", current());
+        assertEquals(map("threshold", 0.05), params());
+        Map<String, Object> h = history().get(history().size() - 1);
+        assertEquals("rollback", h.get("action"));
+        assertEquals(why, h.get("reason"));
+        Map<String, Object> ended = events("version.probation_ended").get(0);
+        assertEquals("failed", ((Map<String, Object>) ended.get("data")).get("result"));
+        assertTrue(((String) ((Map<String, Object>) fn.get("regeneration")).get("result")).startsWith("skipped: a version failed"),
+                "no new revision right after a failed one: " + fn);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aVersionNoWorseThanItsPredecessorPassesProbation() throws IOException {
+        seasonalFalsePositives();
+        ok("learn");
+        cli.clock = Clock.fixed(Cli.T0.plus(Duration.ofDays(3)), ZoneOffset.UTC);
+        List<double[]> xs = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            xs.add(new double[] {i < 10 ? 0.001 : 0.3, i < 10 ? 1 : 0});
+        }
+        executions("v2", Cli.T0.plus(Duration.ofHours(1)), xs, List.of("none"));
+        Map<String, Object> s = json(ok("--json", "learn").out());
+        Map<String, Object> probation = (Map<String, Object>) ((Map<String, Object>) ((List<Object>) s.get("functions")).get(0))
+                .get("probation");
+        assertEquals("passed", probation.get("state"), s.toString());
+        assertEquals("detect_drift_v2.py", current());
+        assertEquals("probation", history().get(history().size() - 1).get("action"));
+        Map<String, Object> s2 = json(ok("--json", "learn").out());
+        assertEquals("none", ((Map<String, Object>) ((Map<String, Object>) ((List<Object>) s2.get("functions")).get(0))
+                .get("probation")).get("state"), "judged once");
+    }
+
+    @Test
+    void aCommandGeneratorProducingBadCodeDeploysNothing() throws IOException {
+        seasonalFalsePositives();
+        Path settings = cli.store().resolve("poet.json");
+        Map<String, Object> s = Json.parseObject(Files.readAllBytes(settings), "poet.json");
+        s.put("generator", map("name", "command", "command", "echo 'print(1)'"));
+        Files.writeString(settings, Json.pretty(s));
+        Cli.Result r = cli.run("learn");
+        assertEquals(4, r.code(), r.toString());
+        assertTrue(r.err().startsWith("poet learn: detect_drift: "), r.err());
+        assertTrue(r.err().contains("does not define detect_drift()"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertEquals("detect_drift_v1.py", current());
+        assertFalse(Files.exists(cli.store().resolve("detect_drift_v2.py")));
+        assertEquals(1, events("enhancement.failed").size());
+        Map<String, Object> last = json(Files.readString(cli.store().resolve("index/learn_last.json")));
+        assertEquals(4L, last.get("exit_code"));
+        // within the cooldown the generator is not asked again
+        Cli.Result again = cli.run("--json", "learn");
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.out().contains("within learning.regenerate_cooldown_hours"), again.out());
+        assertEquals(1, events("enhancement.failed").size());
+    }
+
+    @Test
+    void anOverlappingRunExitsAtOnceNamingTheHolder() throws Exception {
+        Store store = Store.open(cli.store(), NioStoreIO.INSTANCE);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try (LearnLock lock = LearnLock.acquire(store, map("pid", 4242L, "host", "build-7", "since", "2026-11-27T09:00:00Z"))) {
+                held.countDown();
+                done.await();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        holder.start();
+        try {
+            held.await();
+            Cli.Result r = cli.run("learn");
+            assertEquals(75, r.code(), r.toString());
+            assertEquals("poet: poet learn is already running (pid 4242 on build-7 since 2026-11-27T09:00:00Z); this run does"
+                    + " nothing\n", r.err());
+            assertEquals("", r.out());
+        } finally {
+            done.countDown();
+        }
+        try {
+            holder.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertFalse(Files.exists(LearnLock.holderFile(store)), "a clean release removes the holder file");
+    }
+
+    @Test
+    void aRunKilledEarlierIsTakenOverAndReported() throws IOException {
+        Files.writeString(cli.store().resolve("locks/learn.holder.json"), "{\"pid\":99,\"host\":\"h\",\"since\":\"2026-11-27T08:00:00Z\"}\n");
+        Cli.Result r = ok("learn");
+        assertTrue(r.out().startsWith("took over from an interrupted run (pid 99 on h since 2026-11-27T08:00:00Z)"), r.out());
+        assertFalse(Files.exists(cli.store().resolve("locks/learn.holder.json")));
+    }
+
+    @Test
+    void quietOnSuccessAndDryRunChangesNothing() {
+        seasonalFalsePositives();
+        var before = Trees.snapshot(cli.store());
+        Cli.Result dry = ok("learn", "--dry-run");
+        assertTrue(dry.out().contains("would deploy (dry run)"), dry.toString());
+        assertEquals(before, Trees.snapshot(cli.store()), "a dry run writes nothing");
+        Cli.Result quiet = ok("-q", "learn");
+        assertEquals("", quiet.out());
+        assertEquals("", quiet.err());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void parameterChangesAreMeasuredOnceTheirAfterWindowCompletes() {
+        cli.clock = Clock.fixed(Cli.T0.minus(Duration.ofDays(10)), ZoneOffset.UTC);
+        ok("config", "set", "detect_drift", "window_size", "14", "--reason", "try a longer window");
+        cli.clock = Clock.fixed(Cli.T0.minus(Duration.ofDays(5)), ZoneOffset.UTC);
+        Map<String, Object> early = json(ok("--json", "learn").out());
+        assertEquals(List.of(), ((Map<String, Object>) ((List<Object>) early.get("functions")).get(0)).get("impacts_measured"),
+                "5 days after the change the 7-day window is not complete");
+        cli.clock = Clock.fixed(Cli.T0, ZoneOffset.UTC);
+        Map<String, Object> s = json(ok("--json", "learn").out());
+        List<Object> impacts = (List<Object>) ((Map<String, Object>) ((List<Object>) s.get("functions")).get(0)).get("impacts_measured");
+        assertEquals(1, impacts.size());
+        assertEquals(true, ((Map<String, Object>) impacts.get(0)).get("recorded"));
+        assertEquals(1, events("config.impact_measured").size());
+        Map<String, Object> s2 = json(ok("--json", "learn").out());
+        assertEquals(List.of(), ((Map<String, Object>) ((List<Object>) s2.get("functions")).get(0)).get("impacts_measured"));
+        assertEquals(1, events("config.impact_measured").size(), "recorded once");
+        assertNull(s2.get("took_over"));
+    }
+}
