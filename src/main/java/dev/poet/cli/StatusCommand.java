@@ -42,6 +42,11 @@ final class StatusCommand extends Base {
             }
             out().println();
             t.print(out(), "  ");
+            for (Map<String, Object> f : fns) {
+                if (f.get("interrupted") != null) {
+                    out().println("  " + f.get("name") + ": " + f.get("interrupted"));
+                }
+            }
         }
         Map<String, Object> ev = (Map<String, Object>) r.get("events");
         out().println();
@@ -51,7 +56,15 @@ final class StatusCommand extends Base {
         Object correlate = r.get("last_correlate");
         out().println("last correlate " + (correlate instanceof Map ? ((Map<String, Object>) correlate).get("time") : "never"));
         Object learn = r.get("last_learn");
-        out().println("last learn " + (learn == null ? "never" : new String(Json.encode(learn), StandardCharsets.UTF_8)));
+        if (learn instanceof Map) {
+            Map<String, Object> l = (Map<String, Object>) learn;
+            List<Object> lp = l.get("problems") instanceof List ? (List<Object>) l.get("problems") : List.of();
+            out().println("last learn " + l.get("finished") + " (exit " + l.get("exit_code") + ", " + lp.size() + " problem"
+                    + (lp.size() == 1 ? "" : "s") + (l.get("took_over") != null ? ", took over from an interrupted run" : "")
+                    + ")");
+        } else {
+            out().println("last learn never");
+        }
         List<String> problems = (List<String>) r.get("problems");
         if (!problems.isEmpty()) {
             out().println();

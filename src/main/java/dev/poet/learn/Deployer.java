@@ -76,6 +76,7 @@ public final class Deployer {
         Versions versions = store.versions();
         List<String> ids = new ArrayList<>();
         try (Locks.Held lock = versions.lock(fn)) {
+            Journal.recover(store, events, fn);
             String previous = versions.current(fn).version().orElse(null);
             String version = "v" + versions.nextVersionNumber(fn);
 
@@ -98,48 +99,27 @@ public final class Deployer {
                 String base = req.sourceFile().getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
                 AtomicFile.create(store.io(), store.tmpDir(), store.sourcesDir().resolve(fn + "_" + version + "_" + base), sourceCopy);
             }
-            boolean paramsWritten = false;
-            if (req.params() != null) {
-                versions.writeParams(fn, (Json.pretty(req.params()) + "\n").getBytes(StandardCharsets.UTF_8));
-                paramsWritten = true;
-            } else if (!Files.exists(versions.paramsFile(fn))) {
-                versions.writeParams(fn, "{}\n".getBytes(StandardCharsets.UTF_8));
-                paramsWritten = true;
-            }
-            versions.swapCurrent(fn, version);
+            boolean paramsWritten = req.params() != null || !Files.exists(versions.paramsFile(fn));
+            Map<String, Object> params = req.params() != null ? req.params()
+                    : Files.exists(versions.paramsFile(fn)) ? ParamsChanger.read(store, fn) : new LinkedHashMap<>();
             String sha = sha256(wrapped);
-            Instant now = events.clock().instant();
             Map<String, Object> line = new LinkedHashMap<>();
-            line.put("time", Timestamps.format(now));
+            line.put("time", Timestamps.format(events.clock().instant()));
             line.put("action", "deploy");
             line.put("version", version);
             line.put("previous_version", previous);
             line.put("reason", req.reason());
             line.put("generator", req.generator());
             line.put("sha256", sha);
-            line.put("params", req.params() != null ? req.params() : ParamsChanger.read(store, fn));
+            line.put("params", params);
             if (req.details() != null) {
                 line.putAll(req.details());
             }
-            versions.appendHistory(fn, Json.encodeLine(line));
-
-            Map<String, Object> completed = new LinkedHashMap<>();
-            completed.put("generator", req.generator());
-            if (previous != null) {
-                completed.put("previous_version", previous);
-            }
-            completed.put("sha256", sha);
-            ids.add(events.record(event("enhancement.completed", fn, version, completed)).event().id());
-            Map<String, Object> deployed = new LinkedHashMap<>();
-            if (previous != null) {
-                deployed.put("previous_version", previous);
-            }
-            deployed.put("reason", req.reason());
-            deployed.put("generator", req.generator());
-            if (req.details() != null) {
-                deployed.putAll(req.details());
-            }
-            ids.add(events.record(event("version.deployed", fn, version, deployed)).event().id());
+            line.put("completed_event_id", events.newId());
+            line.put("event_id", events.newId());
+            Journal.apply(store, events, fn, line);
+            ids.add((String) line.get("completed_event_id"));
+            ids.add((String) line.get("event_id"));
             return new Deployed(fn, version, previous, file, paramsWritten, checked.compiled(), sha, ids);
         }
     }
@@ -209,6 +189,7 @@ public final class Deployer {
             Names.version(to);
         }
         try (Locks.Held lock = versions.lock(fn)) {
+            Journal.recover(store, events, fn);
             String current = versions.current(fn).version().orElse(null);
             if (expectCurrent != null && !expectCurrent.equals(current)) {
                 return null;
@@ -227,11 +208,8 @@ public final class Deployer {
             }
             List<Map<String, Object>> history = ParamsChanger.history(store, fn);
             Map<String, Object> params = paramsWhenLastLive(history, target);
-            boolean restored = params != null && !params.equals(ParamsChanger.read(store, fn));
-            if (restored) {
-                versions.writeParams(fn, (Json.pretty(params) + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            versions.swapCurrent(fn, target);
+            Map<String, Object> live = ParamsChanger.read(store, fn);
+            boolean restored = params != null && !Json.sameValue(params, live);
             String why = reason != null ? reason : "manual rollback";
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("time", Timestamps.format(events.clock().instant()));
@@ -239,15 +217,13 @@ public final class Deployer {
             line.put("version", target);
             line.put("previous_version", current);
             line.put("reason", why);
-            line.put("params", params != null ? params : ParamsChanger.read(store, fn));
-            versions.appendHistory(fn, Json.encodeLine(line));
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("from_version", current == null ? "(none)" : current);
-            data.put("reason", why);
+            line.put("params", params != null ? params : live);
             if (restored) {
-                data.put("params_restored", true);
+                line.put("params_restored", true);
             }
-            String id = events.record(event("version.rolled_back", fn, target, data)).event().id();
+            String id = events.newId();
+            line.put("event_id", id);
+            Journal.apply(store, events, fn, line);
             return new RolledBack(fn, target, current, id, restored);
         }
     }

@@ -132,6 +132,14 @@ public final class Learner {
                           Map<String, Object> f) throws IOException {
         LearnSettings ls = LearnSettings.of(settings, fn);
         long now = events.clock().millis();
+        if (!o.dryRun()) {
+            try (dev.poet.store.Locks.Held lock = store.versions().lock(fn)) {
+                String recovered = Journal.recover(store, events, fn);
+                if (recovered != null) {
+                    f.put("recovered", recovered);
+                }
+            }
+        }
 
         List<Object> impacts = new ArrayList<>();
         for (Map<String, Object> change : Impacts.completedSince(ParamsChanger.history(store, fn), lastStarted, now,

@@ -66,14 +66,13 @@ public final class ParamsChanger {
             throw PoetException.notFound("no function " + fn + " in " + store.root() + "; add one with 'poet enhance'");
         }
         try (Locks.Held lock = versions.lock(fn)) {
+            Journal.recover(store, events, fn);
             Map<String, Object> params = read(store, fn);
             Object old = params.get(parameter);
             if (params.containsKey(parameter) && Objects.equals(old, value)) {
                 return new Change(fn, parameter, old, value, null, reason);
             }
-            params.put(parameter, value);
             String id = events.newId();
-            versions.writeParams(fn, (Json.pretty(params) + "\n").getBytes(StandardCharsets.UTF_8));
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("time", Timestamps.format(events.clock().instant()));
             line.put("action", "config");
@@ -83,17 +82,7 @@ public final class ParamsChanger {
             line.put("new_value", value);
             line.put("reason", reason);
             line.put("version", versions.current(fn).version().orElse(null));
-            versions.appendHistory(fn, Json.encodeLine(line));
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("parameter", parameter);
-            data.put("old_value", old);
-            data.put("new_value", value);
-            data.put("change_id", id);
-            if (reason != null) {
-                data.put("reason", reason);
-            }
-            events.record(new Event(id, "config.changed", events.clock().instant(), "cli", fn,
-                    versions.current(fn).version().orElse(null), null, data, null));
+            Journal.apply(store, events, fn, line);
             return new Change(fn, parameter, old, value, id, reason);
         }
     }

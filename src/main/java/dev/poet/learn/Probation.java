@@ -51,21 +51,24 @@ public final class Probation {
         }
     }
 
-    /** The version on probation and its predecessor, from the history; null when the live version is not on probation. */
+    /** The version on probation, its predecessor and its deploy's event id; null when the live version is not on probation. */
     public static String[] onProbation(List<Map<String, Object>> history, String current) {
         String version = null;
         String predecessor = null;
+        String eventId = null;
         for (Map<String, Object> h : history) {
             Object action = h.get("action");
             if ("deploy".equals(action)) {
                 version = str(h.get("version"));
                 predecessor = str(h.get("previous_version"));
+                eventId = str(h.get("event_id"));
             } else if ("rollback".equals(action) || ("probation".equals(action) && String.valueOf(h.get("version")).equals(version))) {
                 version = null;
                 predecessor = null;
             }
         }
-        return version != null && predecessor != null && version.equals(current) ? new String[] {version, predecessor} : null;
+        return version != null && predecessor != null && version.equals(current)
+                ? new String[] {version, predecessor, eventId} : null;
     }
 
     /** A one-sided two-proportion comparison: is {@code k1/n1} significantly greater than {@code k2/n2}? */
@@ -147,6 +150,15 @@ public final class Probation {
         if (!apply) {
             return new Judgement(fn, p[0], p[1], failed ? "failed" : "passed", reason, comparison);
         }
+        // the probation event first, under an id derived from the deploy, so a pass killed before the
+        // history line records the same event again rather than a second one
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("result", failed ? "failed" : "passed");
+        data.put("predecessor", p[1]);
+        data.put("reason", reason);
+        data.put("comparison", comparison);
+        String id = (p[2] != null ? p[2] : fn + "-" + p[0]) + ".probation";
+        events.record(new Event(id, "version.probation_ended", events.clock().instant(), "poet", fn, p[0], null, data, null));
         if (failed) {
             if (new Deployer(store, events).rollback(fn, p[1], reason, p[0]) == null) {
                 return new Judgement(fn, p[0], p[1], "none", "the live version changed meanwhile", null);
@@ -158,6 +170,7 @@ public final class Probation {
             line.put("version", p[0]);
             line.put("result", "passed");
             line.put("reason", reason);
+            line.put("event_id", id);
             try (Locks.Held lock = store.versions().lock(fn)) {
                 if (!p[0].equals(store.versions().current(fn).version().orElse(null))) {
                     return new Judgement(fn, p[0], p[1], "none", "the live version changed meanwhile", null);
@@ -165,13 +178,6 @@ public final class Probation {
                 store.versions().appendHistory(fn, Json.encodeLine(line));
             }
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("result", failed ? "failed" : "passed");
-        data.put("predecessor", p[1]);
-        data.put("reason", reason);
-        data.put("comparison", comparison);
-        events.record(new Event(events.newId(), "version.probation_ended", events.clock().instant(), "poet", fn, p[0], null,
-                data, null));
         return new Judgement(fn, p[0], p[1], failed ? "failed" : "passed", reason, comparison);
     }
 

@@ -79,9 +79,39 @@ public final class StatusReport {
             vs.add("v" + n);
         }
         f.put("versions", vs);
-        f.put("params", readJsonOrNull(versions.paramsFile(fn), problems));
-        f.put("last_change", lastHistoryEntry(versions.historyFile(fn), fn, problems));
+        Object params = readJsonOrNull(versions.paramsFile(fn), problems);
+        f.put("params", params);
+        Object last = lastHistoryEntry(versions.historyFile(fn), fn, problems);
+        f.put("last_change", last);
+        String interrupted = interrupted(fn, last, cur.version().orElse(null), params);
+        if (interrupted != null) {
+            f.put("interrupted", interrupted);
+        }
         return f;
+    }
+
+    /**
+     * A change the history announces but the store does not show yet: a process was killed between
+     * writing the history line and finishing the change. Not a problem: the next deploy, rollback,
+     * config set or learn pass completes it (see docs/store-format.md, the history as a journal).
+     */
+    private static String interrupted(String fn, Object last, String current, Object params) {
+        if (!(last instanceof Map)) {
+            return null;
+        }
+        Map<?, ?> h = (Map<?, ?>) last;
+        Object action = h.get("action");
+        if (("deploy".equals(action) || "rollback".equals(action)) && current != null && h.get("version") instanceof String
+                && !h.get("version").equals(current)) {
+            return "the " + action + " of " + h.get("version") + " was interrupted (current is still " + current
+                    + "); the next poet learn, deploy, rollback or config set completes it";
+        }
+        if ("config".equals(action) && params instanceof Map && h.get("parameter") instanceof String
+                && !Json.sameValue(((Map<?, ?>) params).get(h.get("parameter")), h.get("new_value"))) {
+            return "the change of " + h.get("parameter") + " was interrupted; the next poet learn, deploy, rollback or"
+                    + " config set completes it";
+        }
+        return null;
     }
 
     private static Object readJsonOrNull(Path p, List<String> problems) throws IOException {

@@ -186,6 +186,29 @@ class LearnCommandTest {
         assertEquals(map("threshold", 0.05), params(), "v1's parameters are live again");
     }
 
+    /** A deploy killed after its history line: status says so, and the next pass completes it. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void anInterruptedDeployIsReportedAndCompletedByTheNextPass() throws IOException {
+        seasonalFalsePositives();
+        ok("learn");
+        Map<String, Object> learned = params();
+        Path cur = cli.store().resolve("detect_drift_current.py");
+        Files.delete(cur);
+        Files.createSymbolicLink(cur, cli.fs.getPath("detect_drift_v1.py"));
+        Files.writeString(cli.store().resolve("detect_drift_params.json"), "{\"threshold\": 0.05}\n");
+        Cli.Result status = ok("status");
+        assertTrue(status.out().contains("detect_drift: the deploy of v2 was interrupted (current is still v1); the next poet"
+                + " learn, deploy, rollback or config set completes it"), status.out());
+        Map<String, Object> s = json(ok("--json", "learn").out());
+        Map<String, Object> fn = (Map<String, Object>) ((List<Object>) s.get("functions")).get(0);
+        assertTrue(((String) fn.get("recovered")).startsWith("completed an interrupted deploy of v2"), fn.toString());
+        assertEquals("detect_drift_v2.py", current());
+        assertEquals(learned, params());
+        assertEquals(2, events("version.deployed").size(), "its events were recorded once, not again");
+        assertFalse(ok("status").out().contains("interrupted"));
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void aRegressingVersionIsRolledBackAutomaticallyWithTheNumbers() throws IOException {
