@@ -1,6 +1,12 @@
 """A sample drift detector: a two-sample Kolmogorov-Smirnov test in pure standard-library Python.
 
-Its threshold comes from the function's parameters (detect_drift_params.json) when poet manages it.
+It compares today's window of a feature with a reference window from a baseline week. Its
+parameters (detect_drift_params.json, as poet keeps them) decide the rest:
+
+- threshold: alert when the p-value is below it; a learned per-feature-type rule
+  (feature_types.<type>.threshold) takes precedence;
+- seasonal_adjustment: compare with the baseline's same weekday instead of its first day, so a
+  weekly pattern (weekends run higher) is not mistaken for drift.
 """
 import math
 
@@ -25,8 +31,14 @@ def _ks_p_value(d, n, m):
     return min(max(p, 0.0), 1.0)
 
 
-def detect_drift(reference, current, threshold=0.05, feature="value"):
+def detect_drift(baseline, current, weekday=0, feature="value", feature_type="numerical", params=None):
+    """baseline: seven daily windows (Monday first); current: today's window; weekday: 0 = Monday."""
+    params = params or {}
+    rule = (params.get("feature_types") or {}).get(feature_type) or {}
+    threshold = rule.get("threshold", params.get("threshold", 0.05))
+    seasonal = bool(params.get("seasonal_adjustment", False))
+    reference = baseline[weekday] if seasonal else baseline[0]
     d = _ks_statistic(reference, current)
     p = _ks_p_value(d, len(reference), len(current))
     return {"drift_detected": p < threshold, "p_value": p, "statistic": d, "threshold": threshold,
-            "test": "ks", "feature": feature, "feature_type": "numerical"}
+            "test": "ks", "feature": feature, "feature_type": feature_type, "seasonal_adjustment": seasonal}

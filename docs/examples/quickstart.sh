@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# A first run of poet, end to end, in a fresh directory: create a store, put a drift detector
-# under poet, run it with python3 on shifted and unshifted data, give feedback on what it
-# found, and look at the store. Needs python3 and `poet` on the PATH (./install.sh).
+# poet's main job on a built-in sample, end to end, in a fresh directory: put a drift detector
+# under poet, run it with python3 for four weeks of simulated production, let a (simulated)
+# reviewer judge its alerts, run `poet learn` (the hourly cron job) with the built-in params
+# generator, run two more weeks on the version it deployed, and compare. No network, no model.
+# Needs python3 and `poet` on the PATH (./install.sh).
 #
 #   docs/examples/quickstart.sh [DIR]      (default: a new temporary directory)
 set -euo pipefail
@@ -15,42 +17,30 @@ cd "$dir"
 echo "== working in $dir"
 
 "$poet" init
-echo '{"threshold": 0.05}' > params.json
+echo '{"threshold": 0.05, "seasonal_adjustment": false}' > params.json
 "$poet" enhance detect_drift --from "$here/detect_drift.py" --params params.json
 
-echo "== running the live version with python3 (each call records execution.completed)"
-python3 - <<'PY' > executions.txt
-import json, random, sys
-sys.path.insert(0, ".poet")
-import poet_runtime
-detect_drift = poet_runtime.load("detect_drift").detect_drift
-threshold = poet_runtime.params("detect_drift")["threshold"]
-random.seed(7)
-for day in range(6):
-    reference = [random.gauss(0, 1) for _ in range(200)]
-    shift = 0.8 if day in (2, 5) else 0.0           # real drift on days 2 and 5
-    current = [random.gauss(shift, 1) for _ in range(200)]
-    r = detect_drift(reference, current, threshold=threshold, feature="amount")
-    print(json.dumps({"day": day, "execution_id": r["execution_id"], "drift_detected": r["drift_detected"],
-                      "real_drift": shift > 0, "p_value": round(r["p_value"], 4)}))
-PY
-cat executions.txt
+echo
+echo "== weeks 1-4: detect_drift v1 runs daily on three features; the simulated reviewer judges each alert"
+python3 "$here/simulate.py" 7 34
 
-echo "== feedback on each alert (the ground truth of this sample is known, so the verdicts are scripted)"
-while read -r line; do
-    id="$(printf '%s' "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["execution_id"])')"
-    detected="$(printf '%s' "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["drift_detected"])')"
-    real="$(printf '%s' "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["real_drift"])')"
-    if [ "$detected" = True ] || [ "$real" = True ]; then
-        if [ "$real" = True ]; then
-            "$poet" feedback --execution-id "$id" --real-drift --reason injected_shift >/dev/null
-        else
-            "$poet" feedback --execution-id "$id" --false-positive --reason seasonal_pattern >/dev/null
-        fi
-    fi
-done < executions.txt
+echo
+echo "== an engineer's verdict from the command line looks like this"
+id="$("$poet" events list --type execution.completed --json --limit 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["execution_id"])')"
+"$poet" feedback --execution-id "$id" --false-positive --reason weekend_seasonality
 
-echo "== poet status"
-"$poet" status
-echo "== poet events list --type drift.validation"
-"$poet" events list --type drift.validation
+echo
+echo "== poet learn: correlate, analyse, and regenerate where a rule fires (cron runs this hourly)"
+"$poet" learn
+
+echo
+echo "== weeks 5-6: the version poet deployed runs on new data"
+python3 "$here/simulate.py" 35 48
+
+echo
+echo "== poet learn again, then the two versions side by side"
+"$poet" learn
+"$poet" analyze detect_drift
+echo
+echo "== the history: why each version went live (poet rollback detect_drift would undo the last)"
+"$poet" config history detect_drift

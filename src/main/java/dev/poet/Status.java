@@ -11,7 +11,7 @@ public enum Status {
     INVALID(2, "bad usage or invalid input: malformed JSON, missing or mistyped field,"
             + " unknown event type, unsafe name or id, input over the size limit"),
     NO_STORE(3, "no .poet store found, or the store is corrupt"),
-    REJECTED(4, "generated code rejected; nothing was deployed"),
+    REJECTED(4, "the generator gave no acceptable code (refused, failed or timed out); nothing was deployed"),
     NOT_FOUND(5, "no such event, function or version"),
     NOT_WRITABLE(73, "the store cannot be written: read-only file system or permission denied"),
     IO_ERROR(74, "I/O error such as a full disk; nothing was delivered"),

@@ -613,6 +613,7 @@ public final class ParamsLearner {
         if (d == null) {
             return "n/a";
         }
-        return new BigDecimal(d).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        BigDecimal b = new BigDecimal(d).round(new java.math.MathContext(3)).stripTrailingZeros();
+        return d != 0 && Math.abs(d) < 1e-4 ? b.toString() : b.toPlainString();
     }
 }

@@ -21,7 +21,13 @@ public final class Settings {
         Map<String, Object> learning = new LinkedHashMap<>();
         learning.put("min_samples", 20L);
         learning.put("ack_target_minutes", 60L);
+        learning.put("impact_days", 7L);
+        learning.put("regenerate_cooldown_hours", 24L);
         learning.put("thresholds", thresholds);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("recall_target", null);
+        params.put("max_detection_latency_hours", 24L);
+        learning.put("params", params);
         Map<String, Object> generator = new LinkedHashMap<>();
         generator.put("name", "params");
         Map<String, Object> correlation = new LinkedHashMap<>();

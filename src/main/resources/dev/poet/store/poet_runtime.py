@@ -30,7 +30,7 @@ __all__ = ["record", "instrument", "load", "params", "store_path", "new_event_id
 FORMAT = 1
 MAX_EVENT_BYTES = 1 << 20
 DETECTION_FIELDS = ("drift_detected", "p_value", "statistic", "threshold", "test", "feature",
-                    "feature_type", "window_size", "mlflow_run_id", "cost_usd")
+                    "feature_type", "window_size", "mlflow_run_id", "cost_usd", "tests", "seasonal_adjustment")
 PREFIXES = {
     "execution.completed": "exec", "drift.validation": "feedback", "alert.created": "alert",
     "alert.acknowledged": "alert", "alert.resolved": "alert", "alert.batch_dismissed": "alert",
