@@ -10,6 +10,7 @@ import dev.poet.store.LearnLock;
 import dev.poet.store.NioStoreIO;
 import dev.poet.store.Store;
 import dev.poet.testing.Cli;
+import dev.poet.testing.Maps;
 import dev.poet.testing.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,11 +42,7 @@ class LearnCommandTest {
     }
 
     private static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
+        return Maps.of(kv);
     }
 
     /** Records executions of {@code version} at {@code p}-values with their verdicts and false-positive reasons. */

@@ -11,6 +11,7 @@ import dev.poet.store.EventSpool.State;
 import dev.poet.store.NioStoreIO;
 import dev.poet.store.Store;
 import dev.poet.testing.Cli;
+import dev.poet.testing.Maps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -62,11 +63,7 @@ class LearnKillTest {
     }
 
     private static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
+        return Maps.of(kv);
     }
 
     /** 24 validated alerts of the live version, 20 of them false: the false-positive rule fires. */

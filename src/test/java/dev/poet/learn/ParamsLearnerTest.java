@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.poet.learn.ParamsLearner.Labelled;
 import dev.poet.learn.ParamsLearner.Score;
 import dev.poet.learn.ParamsLearner.WindowMeasure;
+import dev.poet.testing.Maps;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,11 +26,7 @@ class ParamsLearnerTest {
     }
 
     private static Map<String, Object> params(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
+        return Maps.of(kv);
     }
 
     @SuppressWarnings("unchecked")
