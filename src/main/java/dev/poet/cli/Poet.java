@@ -41,6 +41,12 @@ public final class Poet {
         COMMANDS.put("regenerate", RegenerateCommand::new);
         COMMANDS.put("learn", LearnCommand::new);
         COMMANDS.put("rollback", RollbackCommand::new);
+        COMMANDS.put("serve", ServeCommand::new);
+        COMMANDS.put("review-link", ReviewLinkCommand::new);
+        COMMANDS.put("pagerduty-event", PagerDutyEventCommand::new);
+        COMMANDS.put("slack-message", SlackMessageCommand::new);
+        COMMANDS.put("dismiss", DismissCommand::new);
+        COMMANDS.put("ingest", IngestCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);

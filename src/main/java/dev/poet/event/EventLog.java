@@ -136,6 +136,45 @@ public final class EventLog {
         return found;
     }
 
+    /**
+     * The {@code execution.completed} of an execution, pending or processed: lines and files are
+     * matched as text first and only candidates are decoded, so this reads the log once, quickly.
+     */
+    public Optional<Event> findExecution(String executionId) throws IOException {
+        Names.id("execution id", executionId);
+        String idText = "\"execution_id\":\"" + executionId + "\"";
+        String typeText = "\"type\":\"execution.completed\"";
+        for (Path dir : dirs(State.PENDING)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "exec_*.json")) {
+                for (Path p : ds) {
+                    String text = Files.readString(p, java.nio.charset.StandardCharsets.UTF_8);
+                    if (text.contains(idText)) {
+                        Stored st = read(State.PENDING, p);
+                        if (st.event() != null && executionId.equals(st.event().executionId())) {
+                            return Optional.of(st.event());
+                        }
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // a claim retired meanwhile
+            }
+        }
+        for (Segments.Segment seg : store.segments().list()) {
+            int n = 0;
+            for (String line : Segments.lines(seg.path())) {
+                n++;
+                if (line.contains(idText) && line.contains(typeText)) {
+                    Stored st = parseLine(seg.path(), n, line);
+                    if (st.event() != null && executionId.equals(st.event().executionId())
+                            && "execution.completed".equals(st.event().type())) {
+                        return Optional.of(st.event());
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     public Optional<Stored> findOne(String id) throws IOException {
         List<Stored> all = find(id);
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));

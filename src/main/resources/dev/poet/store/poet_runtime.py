@@ -25,7 +25,7 @@ import time
 import uuid
 
 __all__ = ["record", "instrument", "load", "params", "store_path", "new_event_id",
-           "last_execution_id", "encode_event", "StoreNotFound"]
+           "last_execution_id", "encode_event", "review_url", "review_token", "StoreNotFound"]
 
 FORMAT = 1
 MAX_EVENT_BYTES = 1 << 20
@@ -247,7 +247,70 @@ def _finish(function, version, execution_id, started, result, error):
         _log.warning("poet: could not record execution %s of %s: %s", execution_id, function, e)
     if isinstance(result, dict):
         result["execution_id"] = execution_id
+        if result.get("drift_detected") is True:
+            try:
+                url = review_url(execution_id)
+            except Exception as e:  # a review link is a convenience: never break the function for it
+                _log.warning("poet: could not make a review link for %s: %s", execution_id, e)
+                url = None
+            if url:
+                result["feedback_url"] = url
     return result
+
+
+def _settings(store):
+    try:
+        with open(os.path.join(store, "poet.json"), encoding="utf-8") as f:
+            s = json.load(f)
+        return s if isinstance(s, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _review_key(store, settings):
+    key = os.environ.get("POET_REVIEW_KEY")
+    if key:
+        return key
+    name = settings.get("secrets_file") or "secrets.json"
+    path = os.path.join(store, name)
+    try:
+        if os.stat(path).st_mode & 0o077:
+            _log.warning("poet: %s can be read by others; not using it (chmod 600 it)", path)
+            return None
+        with open(path, encoding="utf-8") as f:
+            value = json.load(f).get("review_key")
+        return value if isinstance(value, str) and value else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def review_token(key, execution_id, expires):
+    """The review token poet checks: "<expiry>.<hex HMAC-SHA256 of poet-review|<id>|<expiry>>"."""
+    import hashlib
+    import hmac
+    exp = int(expires)
+    mac = hmac.new(key.encode("utf-8"), ("poet-review|%s|%d" % (execution_id, exp)).encode("utf-8"), hashlib.sha256)
+    return "%d.%s" % (exp, mac.hexdigest())
+
+
+def review_url(execution_id, store=None):
+    """A signed review link for the execution, or None without a base URL and a review key.
+
+    Base URL: POET_REVIEW_BASE_URL, else poet.json serve.base_url; key: POET_REVIEW_KEY, else
+    review_key in the store's secrets file (owner-only); lifetime: serve.review_link_days (7)."""
+    store = store or store_path()
+    settings = _settings(store)
+    serve = settings.get("serve") if isinstance(settings.get("serve"), dict) else {}
+    base = os.environ.get("POET_REVIEW_BASE_URL") or serve.get("base_url")
+    key = _review_key(store, settings) if base else None
+    if not base or not key:
+        return None
+    days = serve.get("review_link_days", 7)
+    days = days if isinstance(days, (int, float)) and days > 0 else 7
+    import urllib.parse
+    token = review_token(key, execution_id, time.time() + days * 86400)
+    return "%s/poet/review/%s?token=%s" % (base.rstrip("/"), urllib.parse.quote(execution_id, safe=""),
+                                           urllib.parse.quote(token, safe=""))
 
 
 def _begin():

@@ -1,0 +1,69 @@
+package dev.poet.cli;
+
+import dev.poet.integrate.ServeSettings;
+import dev.poet.serve.PoetServer;
+import dev.poet.store.Store;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve",
+        description = {"Receive feedback, PagerDuty webhooks and Slack button clicks over HTTP.",
+            "Endpoints: POST /poet/feedback (bearer POET_FEEDBACK_TOKEN, or a review link's token), GET"
+                + " /poet/review/<execution id>?token=... (the review page; POET_REVIEW_KEY), POST /webhooks/pagerduty"
+                + " (V3 webhooks, X-PagerDuty-Signature; POET_PAGERDUTY_WEBHOOK_SECRET), POST /webhooks/slack"
+                + " (interactivity, X-Slack-Signature; POET_SLACK_SIGNING_SECRET), GET /healthz. Secrets come from the"
+                + " environment or the store's secrets.json (owner-only). An endpoint whose secret is missing is not"
+                + " served, and stderr says which. Every accepted request is durable before the response. The first"
+                + " line on stdout is the URL it listens on; it runs until stopped (SIGTERM, Ctrl-C)."},
+        footer = {"", "Examples:",
+            "  POET_FEEDBACK_TOKEN=s3cret poet serve --port 8787",
+            "  poet serve --port 0          # any free port; read the URL from the first line",
+            "  curl -H 'Authorization: Bearer s3cret' -d '{\"execution_id\":\"6f1c...\",\"was_real_drift\":false}' \\",
+            "       http://127.0.0.1:8787/poet/feedback"})
+final class ServeCommand extends Base {
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8787",
+            description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
+            description = "Request threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw dev.poet.PoetException.invalid("--port must be between 0 and 65535, got " + port);
+        }
+        if (threads < 1 || threads > 1024) {
+            throw dev.poet.PoetException.invalid("--threads must be between 1 and 1024, got " + threads);
+        }
+        Store store = store();
+        ServeSettings settings = ServeSettings.of(store, env().environment());
+        PoetServer server;
+        try {
+            server = PoetServer.start(eventLog(store), settings.secrets(),
+                    new PoetServer.Config(host, port, threads, line -> note(line)));
+        } catch (java.net.BindException e) {
+            throw dev.poet.PoetException.invalid("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        }
+        out().println(server.url());
+        out().flush();
+        for (String d : server.disabled()) {
+            env().err().println("poet serve: not serving " + d);
+        }
+        env().err().flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "poet-serve-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return 0;
+    }
+}
