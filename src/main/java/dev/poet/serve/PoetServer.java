@@ -143,10 +143,8 @@ public final class PoetServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             r = error(ex, 503, "could not record: " + e.getMessage());
         }
-        try (InputStream in = ex.getRequestBody()) {
-            in.skip(MAX_BODY); // drain what is left of a refused body, so the connection can be reused
-        } catch (IOException e) {
-            // the client went away
+        if (r.status() >= 400) {
+            drain(ex);
         }
         try {
             ex.getResponseHeaders().set("Content-Type", r.contentType());
@@ -166,6 +164,36 @@ public final class PoetServer implements AutoCloseable {
             ex.close();
             log.accept(ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " " + r.status() + " "
                     + (System.nanoTime() - started) / 1_000_000 + "ms");
+        }
+    }
+
+    /**
+     * Reads what is left of a refused request's declared body (at most 16 MiB), so that the client,
+     * still sending, gets the error instead of a reset connection; a larger one is cut off.
+     */
+    private static void drain(HttpExchange ex) {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        long n;
+        try {
+            n = length == null ? 0 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n <= 0) {
+            return;
+        }
+        if (n > 16L << 20) {
+            ex.getResponseHeaders().set("Connection", "close");
+            return;
+        }
+        try {
+            InputStream in = ex.getRequestBody();
+            byte[] buf = new byte[65536];
+            while (in.read(buf) >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // the client went away
         }
     }
 
