@@ -165,6 +165,12 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} regenerate" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} learn" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rollback" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} serve" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} review-link" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} pagerduty-event" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} slack-message" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dismiss" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
@@ -172,6 +178,12 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config show" ];    then _picocli_poet_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config history" ];    then _picocli_poet_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config impact" ];    then _picocli_poet_config; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest pagerduty" ];    then _picocli_poet_ingest; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest slack" ];    then _picocli_poet_ingest; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest mlflow" ];    then _picocli_poet_ingest; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest aws-cost" ];    then _picocli_poet_ingest; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest business-metrics" ];    then _picocli_poet_ingest; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest retrain" ];    then _picocli_poet_ingest; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events list" ];    then _picocli_poet_events; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events show" ];    then _picocli_poet_events; return $?; fi
 
@@ -187,25 +199,49 @@ function _complete_poet() {
   local cmds8=(regenerate)
   local cmds9=(learn)
   local cmds10=(rollback)
-  local cmds11=(status)
-  local cmds12=(events)
-  local cmds13=(completion)
-  local cmds14=(config set)
-  local cmds15=(config show)
-  local cmds16=(config history)
-  local cmds17=(config impact)
-  local cmds18=(events list)
-  local cmds19=(events show)
+  local cmds11=(serve)
+  local cmds12=(review-link)
+  local cmds13=(pagerduty-event)
+  local cmds14=(slack-message)
+  local cmds15=(dismiss)
+  local cmds16=(ingest)
+  local cmds17=(status)
+  local cmds18=(events)
+  local cmds19=(completion)
+  local cmds20=(config set)
+  local cmds21=(config show)
+  local cmds22=(config history)
+  local cmds23=(config impact)
+  local cmds24=(ingest pagerduty)
+  local cmds25=(ingest slack)
+  local cmds26=(ingest mlflow)
+  local cmds27=(ingest aws-cost)
+  local cmds28=(ingest business-metrics)
+  local cmds29=(ingest retrain)
+  local cmds30=(events list)
+  local cmds31=(events show)
 
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_config_impact; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_config_history; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_ingest_slack; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_config_impact; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_ingest; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_dismiss; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_slackmessage; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_pagerdutyevent; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_reviewlink; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_serve; return $?; fi
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_rollback; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_learn; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_regenerate; return $?; fi
@@ -228,7 +264,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate sweep analyze config regenerate learn rollback status events completion"
+  local commands="init enhance record feedback correlate sweep analyze config regenerate learn rollback serve review-link pagerduty-event slack-message dismiss ingest status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -663,6 +699,201 @@ function _picocli_poet_rollback() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `serve` subcommand.
+function _picocli_poet_serve() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--host' '--port' '--threads' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--host')
+      return
+      ;;
+    '--port')
+      return
+      ;;
+    '--threads')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `review-link` subcommand.
+function _picocli_poet_reviewlink() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--execution-id' '--base-url' '--expires' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--execution-id')
+      return
+      ;;
+    '--base-url')
+      return
+      ;;
+    '--expires')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `pagerduty-event` subcommand.
+function _picocli_poet_pagerdutyevent() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--execution-id' '--routing-key' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--execution-id')
+      return
+      ;;
+    '--routing-key')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `slack-message` subcommand.
+function _picocli_poet_slackmessage() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--execution-id' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--execution-id')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `dismiss` subcommand.
+function _picocli_poet_dismiss() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--reason' '--by' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--reason')
+      return
+      ;;
+    '--by')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ingest` subcommand.
+function _picocli_poet_ingest() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="pagerduty slack mlflow aws-cost business-metrics retrain"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `status` subcommand.
 function _picocli_poet_status() {
   # Get completion data
@@ -845,6 +1076,210 @@ function _picocli_poet_config_impact() {
       return
       ;;
     '--days')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `pagerduty` subcommand.
+function _picocli_poet_ingest_pagerduty() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `slack` subcommand.
+function _picocli_poet_ingest_slack() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `mlflow` subcommand.
+function _picocli_poet_ingest_mlflow() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--tracking-uri' '--experiment-id' '--tag' '--timeout' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--tracking-uri')
+      return
+      ;;
+    '--experiment-id')
+      return
+      ;;
+    '--tag')
+      return
+      ;;
+    '--timeout')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `aws-cost` subcommand.
+function _picocli_poet_ingest_awscost() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--metric' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--metric')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `business-metrics` subcommand.
+function _picocli_poet_ingest_businessmetrics() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--function' '--model' '--window' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--function')
+      return
+      ;;
+    '--model')
+      return
+      ;;
+    '--window')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `retrain` subcommand.
+function _picocli_poet_ingest_retrain() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--dry-run' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--model' '--reason' '--before' '--after' '--metric' '--mlflow-run-id' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--model')
+      return
+      ;;
+    '--reason')
+      return
+      ;;
+    '--before')
+      return
+      ;;
+    '--after')
+      return
+      ;;
+    '--metric')
+      return
+      ;;
+    '--mlflow-run-id')
       return
       ;;
     '--store')

@@ -76,8 +76,9 @@ public final class EventCodec {
                 throw PoetException.invalid(t + ": field data." + f.name() + ": " + problem);
             }
         }
-        if (t.equals("drift.validation") && e.executionId() == null && !(data.get("alert_id") instanceof String)) {
-            throw PoetException.invalid(t + ": field execution_id (or data.alert_id) is required");
+        if (t.equals("drift.validation") && e.executionId() == null && !(data.get("alert_id") instanceof String)
+                && !(data.get("mlflow_run_id") instanceof String) && !(data.get("mlflow_tags") instanceof Map)) {
+            throw PoetException.invalid(t + ": field execution_id (or data.alert_id, data.mlflow_run_id) is required");
         }
         if (t.equals("drift.business_impact_measured") && !data.containsKey("revenue_impact")
                 && !data.containsKey("conversion_impact")) {

@@ -76,7 +76,9 @@ public final class EventType {
                 opt("feedback_type", STRING, "e.g. false_positive, true_positive"),
                 opt("validation_source", STRING, "who or what judged: engineer, retraining_outcome, ..."),
                 opt("validator", STRING, "the person or system"),
-                opt("alert_id", STRING, "the alert judged, when the execution id is not at hand"));
+                opt("alert_id", STRING, "the alert judged, when the execution id is not at hand"),
+                opt("mlflow_run_id", STRING, "the MLflow run judged, when the execution recorded it"),
+                opt("mlflow_tags", OBJECT, "MLflow tags of the run; poet.execution_id ties it to the execution"));
         define("alert.created", "alert", List.of(), "an alert raised for an execution",
                 req("alert_id", STRING, "the alerting system's id for the alert"),
                 opt("incident_id", STRING, "PagerDuty incident id"),

@@ -82,7 +82,7 @@ class EventCodecTest {
     void envelopeRequirementsPerType() {
         assertEquals("execution.completed: field function is required",
                 refusal(ev("execution.completed", null, "v1", "e", Map.of("success", true, "duration_ms", 1L))));
-        assertEquals("drift.validation: field execution_id (or data.alert_id) is required",
+        assertEquals("drift.validation: field execution_id (or data.alert_id, data.mlflow_run_id) is required",
                 refusal(ev("drift.validation", null, null, null, Map.of("was_real_drift", true))));
         assertEquals("drift.validation", EventCodec.validate(ev("drift.validation", null, null, null,
                 Map.of("was_real_drift", true, "alert_id", "PD1"))).name());
