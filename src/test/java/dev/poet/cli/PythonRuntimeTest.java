@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Python runtime against the Java side, on a real directory with real python3. */
-class PythonRuntimeTest {
+public class PythonRuntimeTest {
     @TempDir
     Path project;
     Cli cli;
     Path store;
 
-    static final String DETECT = "def detect_drift(reference, current, threshold=0.05):\n"
+    public static final String DETECT = "def detect_drift(reference, current, threshold=0.05):\n"
             + "    if threshold < 0:\n"
             + "        raise ValueError('negative threshold')\n"
             + "    shift = abs(sum(current) / len(current) - sum(reference) / len(reference))\n"
