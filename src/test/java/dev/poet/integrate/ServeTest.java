@@ -283,6 +283,32 @@ class ServeTest {
         assertFalse(forged.body().contains("<form"), "no form without a valid token");
     }
 
+    /** A review link round-trips through the page in a real headless Chromium: type a reason, click, see the answer. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aReviewLinkRoundTripsInAHeadlessBrowser() throws Exception {
+        server.close();
+        Store store = Store.open(project.resolve(".poet"), NioStoreIO.INSTANCE);
+        server = PoetServer.start(new EventLog(store, Clock.systemUTC()),
+                Secrets.load(Map.of(Secrets.REVIEW_KEY, REVIEW_KEY), null), new PoetServer.Config("127.0.0.1", 0, 4, l -> { }));
+        String url = ReviewTokens.url(server.url().toString(), EXEC, ReviewTokens.token(REVIEW_KEY, EXEC,
+                Instant.now().plusSeconds(600)));
+        try (dev.poet.testing.Browser b = dev.poet.testing.Browser.start(project.resolve("chromium-profile"))) {
+            b.open(url);
+            assertEquals("poet review: " + EXEC, b.title());
+            assertTrue(b.text("#execution").contains("amount"), b.text("#execution"));
+            b.type("#reason", "holiday traffic");
+            b.screenshot(Path.of("target/screenshots/review-page.png"));
+            b.click("button.fp");
+            assertEquals("Recorded: false positive for execution " + EXEC + ".", b.text("#message"));
+            b.screenshot(Path.of("target/screenshots/review-recorded.png"));
+        }
+        Map<String, Object> d = (Map<String, Object>) events("drift.validation").get(0).get("data");
+        assertEquals(false, d.get("was_real_drift"));
+        assertEquals("holiday traffic", d.get("reason"));
+        assertEquals("review_link", d.get("validation_source"));
+    }
+
     @Test
     void endpointsWithoutTheirSecretAreNotServedAndSaySo() throws Exception {
         server.close();
