@@ -171,6 +171,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} slack-message" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dismiss" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} review" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
@@ -205,37 +206,39 @@ function _complete_poet() {
   local cmds14=(slack-message)
   local cmds15=(dismiss)
   local cmds16=(ingest)
-  local cmds17=(status)
-  local cmds18=(events)
-  local cmds19=(completion)
-  local cmds20=(config set)
-  local cmds21=(config show)
-  local cmds22=(config history)
-  local cmds23=(config impact)
-  local cmds24=(ingest pagerduty)
-  local cmds25=(ingest slack)
-  local cmds26=(ingest mlflow)
-  local cmds27=(ingest aws-cost)
-  local cmds28=(ingest business-metrics)
-  local cmds29=(ingest retrain)
-  local cmds30=(events list)
-  local cmds31=(events show)
+  local cmds17=(review)
+  local cmds18=(status)
+  local cmds19=(events)
+  local cmds20=(completion)
+  local cmds21=(config set)
+  local cmds22=(config show)
+  local cmds23=(config history)
+  local cmds24=(config impact)
+  local cmds25=(ingest pagerduty)
+  local cmds26=(ingest slack)
+  local cmds27=(ingest mlflow)
+  local cmds28=(ingest aws-cost)
+  local cmds29=(ingest business-metrics)
+  local cmds30=(ingest retrain)
+  local cmds31=(events list)
+  local cmds32=(events show)
 
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_ingest_slack; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_config_impact; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_config_history; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_poet_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_ingest_slack; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_config_impact; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_review; return $?; fi
   if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_ingest; return $?; fi
   if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_dismiss; return $?; fi
   if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_slackmessage; return $?; fi
@@ -264,7 +267,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate sweep analyze config regenerate learn rollback serve review-link pagerduty-event slack-message dismiss ingest status events completion"
+  local commands="init enhance record feedback correlate sweep analyze config regenerate learn rollback serve review-link pagerduty-event slack-message dismiss ingest review status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -880,6 +883,36 @@ function _picocli_poet_ingest() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `review` subcommand.
+function _picocli_poet_review() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--limit' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--limit')
+      return
+      ;;
     '--store')
       return
       ;;

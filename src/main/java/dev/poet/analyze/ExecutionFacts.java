@@ -48,4 +48,26 @@ public final class ExecutionFacts {
     public long time() {
         return time;
     }
+
+    public String function() {
+        return function;
+    }
+
+    public String feature() {
+        return feature;
+    }
+
+    public String test() {
+        return test;
+    }
+
+    /** The reason given with the latest verdict, or null. */
+    public String verdictReason() {
+        return verdictReason;
+    }
+
+    /** Whether an execution event was seen (outcomes can arrive first). */
+    public boolean known() {
+        return known;
+    }
 }

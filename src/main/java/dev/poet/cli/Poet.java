@@ -47,6 +47,7 @@ public final class Poet {
         COMMANDS.put("slack-message", SlackMessageCommand::new);
         COMMANDS.put("dismiss", DismissCommand::new);
         COMMANDS.put("ingest", IngestCommand::new);
+        COMMANDS.put("review", ReviewCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
