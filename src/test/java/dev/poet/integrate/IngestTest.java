@@ -165,6 +165,17 @@ class IngestTest {
         }
     }
 
+    @Test
+    void mlflowSavedResponses() {
+        cli.write("runs.json", enc(Maps.of("runs", List.of(run("a1b2c3d4e5f6", 1764072000000L,
+                List.of(tag("poet.drift_validation", "real_drift")))))));
+        Cli.Result r = ok("ingest", "mlflow", "runs.json");
+        assertEquals("mlflow: accepted 1, ignored 0, rejected 0\n", r.out());
+        assertEquals("mlflow: accepted 1 (1 already recorded), ignored 0, rejected 0\n", ok("ingest", "mlflow", "runs.json").out());
+        ok("correlate");
+        assertEquals(E1, events("drift.validation").get(0).get("execution_id"));
+    }
+
     private static Map<String, Object> run(String id, long end, List<Object> tags) {
         Map<String, Object> info = Maps.of("run_id", id, "run_uuid", id, "experiment_id", "12", "run_name", "drift-check",
                 "user_id", "carol", "status", "FINISHED", "start_time", end - 60_000, "end_time", end,
