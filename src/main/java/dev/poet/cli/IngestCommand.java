@@ -51,6 +51,20 @@ final class IngestCommand extends Base {
             return out;
         }
 
+        /** How one input becomes events. */
+        interface Feeder {
+            void feed(Ingest in, String name, byte[] input) throws IOException;
+        }
+
+        /** Every input through {@code feeder}, then the report. */
+        int ingest(String source, List<String> files, Feeder feeder) throws IOException {
+            Ingest in = new Ingest(eventLog(store()), source, dryRun);
+            for (Map.Entry<String, byte[]> i : inputs(files)) {
+                feeder.feed(in, i.getKey(), i.getValue());
+            }
+            return finish(in);
+        }
+
         int finish(Ingest in) {
             Ingest.Report r = in.report();
             for (String rej : r.rejected) {
@@ -88,11 +102,7 @@ final class IngestCommand extends Base {
 
         @Override
         public Integer call() throws Exception {
-            Ingest in = new Ingest(eventLog(store()), "pagerduty", dryRun);
-            for (Map.Entry<String, byte[]> i : inputs(files)) {
-                in.pagerduty(i.getKey(), i.getValue());
-            }
-            return finish(in);
+            return ingest("pagerduty", files, Ingest::pagerduty);
         }
     }
 
@@ -105,11 +115,7 @@ final class IngestCommand extends Base {
 
         @Override
         public Integer call() throws Exception {
-            Ingest in = new Ingest(eventLog(store()), "slack", dryRun);
-            for (Map.Entry<String, byte[]> i : inputs(files)) {
-                in.slack(i.getKey(), i.getValue());
-            }
-            return finish(in);
+            return ingest("slack", files, Ingest::slack);
         }
     }
 
@@ -186,13 +192,11 @@ final class IngestCommand extends Base {
 
         @Override
         public Integer call() throws Exception {
-            Ingest in = new Ingest(eventLog(store()), "aws-cost", dryRun);
-            for (Map.Entry<String, byte[]> i : inputs(files)) {
-                for (Map.Entry<String, Object> item : in.items(i.getKey(), i.getValue())) {
+            return ingest("aws-cost", files, (in, name, input) -> {
+                for (Map.Entry<String, Object> item : in.items(name, input)) {
                     AwsCost.convert(in, item.getKey(), item.getValue(), metric);
                 }
-            }
-            return finish(in);
+            });
         }
     }
 
