@@ -2,6 +2,7 @@
 # Builds poet with Maven and installs the `poet` command.
 #
 #   ./install.sh                 installs to ~/.local (bin/poet, lib/poet/, shell completion)
+#   ./install.sh --demo          ... and then runs `poet demo` in ./poet-demo (poet's main job on a sample)
 #   PREFIX=/opt/poet ./install.sh
 #
 # Safe to run again: it replaces the launcher and removes jars and archives of older builds.
@@ -10,6 +11,13 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+demo=
+for arg in "$@"; do
+    case "$arg" in
+        --demo) demo=1 ;;
+        *) echo "install.sh: unknown option $arg (use --demo, or PREFIX=... in the environment)" >&2; exit 2 ;;
+    esac
+done
 prefix="${PREFIX:-$HOME/.local}"
 bin="$prefix/bin"
 lib="$prefix/lib/poet"
@@ -87,3 +95,9 @@ case ":$PATH:" in
     *":$bin:"*) ;;
     *) echo "  note: $bin is not on your PATH; add it, e.g. export PATH=\"$bin:\$PATH\"" ;;
 esac
+
+if [ -n "$demo" ]; then
+    echo
+    echo "Running poet demo..."
+    "$bin/poet" demo
+fi

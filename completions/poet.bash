@@ -154,6 +154,7 @@ function compReplyArray() {
 # to generate possible options and subcommands for the last specified subcommand.
 function _complete_poet() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} init" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} enhance" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} record" ];    then _picocli_poet; return $?; fi
@@ -172,6 +173,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} dismiss" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} review" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} report" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
@@ -189,73 +191,77 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events show" ];    then _picocli_poet_events; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
-  local cmds0=(init)
-  local cmds1=(enhance)
-  local cmds2=(record)
-  local cmds3=(feedback)
-  local cmds4=(correlate)
-  local cmds5=(sweep)
-  local cmds6=(analyze)
-  local cmds7=(config)
-  local cmds8=(regenerate)
-  local cmds9=(learn)
-  local cmds10=(rollback)
-  local cmds11=(serve)
-  local cmds12=(review-link)
-  local cmds13=(pagerduty-event)
-  local cmds14=(slack-message)
-  local cmds15=(dismiss)
-  local cmds16=(ingest)
-  local cmds17=(review)
-  local cmds18=(status)
-  local cmds19=(events)
-  local cmds20=(completion)
-  local cmds21=(config set)
-  local cmds22=(config show)
-  local cmds23=(config history)
-  local cmds24=(config impact)
-  local cmds25=(ingest pagerduty)
-  local cmds26=(ingest slack)
-  local cmds27=(ingest mlflow)
-  local cmds28=(ingest aws-cost)
-  local cmds29=(ingest business-metrics)
-  local cmds30=(ingest retrain)
-  local cmds31=(events list)
-  local cmds32=(events show)
+  local cmds0=(demo)
+  local cmds1=(init)
+  local cmds2=(enhance)
+  local cmds3=(record)
+  local cmds4=(feedback)
+  local cmds5=(correlate)
+  local cmds6=(sweep)
+  local cmds7=(analyze)
+  local cmds8=(config)
+  local cmds9=(regenerate)
+  local cmds10=(learn)
+  local cmds11=(rollback)
+  local cmds12=(serve)
+  local cmds13=(review-link)
+  local cmds14=(pagerduty-event)
+  local cmds15=(slack-message)
+  local cmds16=(dismiss)
+  local cmds17=(ingest)
+  local cmds18=(review)
+  local cmds19=(report)
+  local cmds20=(status)
+  local cmds21=(events)
+  local cmds22=(completion)
+  local cmds23=(config set)
+  local cmds24=(config show)
+  local cmds25=(config history)
+  local cmds26=(config impact)
+  local cmds27=(ingest pagerduty)
+  local cmds28=(ingest slack)
+  local cmds29=(ingest mlflow)
+  local cmds30=(ingest aws-cost)
+  local cmds31=(ingest business-metrics)
+  local cmds32=(ingest retrain)
+  local cmds33=(events list)
+  local cmds34=(events show)
 
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_ingest_slack; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_config_impact; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_config_history; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_status; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_review; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_ingest; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_dismiss; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_slackmessage; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_pagerdutyevent; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_reviewlink; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_serve; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_rollback; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_learn; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_regenerate; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_config; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_analyze; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_sweep; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_poet_correlate; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_poet_feedback; return $?; fi
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_poet_record; return $?; fi
-  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_poet_enhance; return $?; fi
-  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_poet_init; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_ingest_slack; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_config_impact; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_report; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_review; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_ingest; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_dismiss; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_slackmessage; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_pagerdutyevent; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_reviewlink; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_serve; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_rollback; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_learn; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_regenerate; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_config; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_poet_analyze; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_poet_sweep; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_poet_correlate; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_poet_feedback; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_poet_record; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_poet_enhance; return $?; fi
+  if CompWordsContainsArray "${cmds1[@]}"; then _picocli_poet_init; return $?; fi
+  if CompWordsContainsArray "${cmds0[@]}"; then _picocli_poet_demo; return $?; fi
 
   # No subcommands were specified; generate completions for the top-level command.
   _picocli_poet; return $?;
@@ -267,13 +273,43 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="init enhance record feedback correlate sweep analyze config regenerate learn rollback serve review-link pagerduty-event slack-message dismiss ingest review status events completion"
+  local commands="demo init enhance record feedback correlate sweep analyze config regenerate learn rollback serve review-link pagerduty-event slack-message dismiss ingest review report status events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `demo` subcommand.
+function _picocli_poet_demo() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--dir' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--dir')
+      return
+      ;;
     '--store')
       return
       ;;
@@ -911,6 +947,36 @@ function _picocli_poet_review() {
 
   case ${prev_word} in
     '--limit')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `report` subcommand.
+function _picocli_poet_report() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'-o' '--output' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-o'|'--output')
       return
       ;;
     '--store')

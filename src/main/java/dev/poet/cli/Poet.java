@@ -30,6 +30,7 @@ public final class Poet {
     private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("demo", DemoCommand::new);
         COMMANDS.put("init", InitCommand::new);
         COMMANDS.put("enhance", EnhanceCommand::new);
         COMMANDS.put("record", () -> new RecordCommand().spec);
@@ -48,6 +49,7 @@ public final class Poet {
         COMMANDS.put("dismiss", DismissCommand::new);
         COMMANDS.put("ingest", IngestCommand::new);
         COMMANDS.put("review", ReviewCommand::new);
+        COMMANDS.put("report", ReportCommand::new);
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);

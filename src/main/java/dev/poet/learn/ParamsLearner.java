@@ -614,6 +614,6 @@ public final class ParamsLearner {
             return "n/a";
         }
         BigDecimal b = new BigDecimal(d).round(new java.math.MathContext(3)).stripTrailingZeros();
-        return d != 0 && Math.abs(d) < 1e-4 ? b.toString() : b.toPlainString();
+        return d != 0 && Math.abs(d) < 1e-4 ? b.toString().replace("E", "e") : b.toPlainString();
     }
 }

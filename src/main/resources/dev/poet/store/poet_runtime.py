@@ -25,7 +25,7 @@ import time
 import uuid
 
 __all__ = ["record", "instrument", "load", "params", "store_path", "new_event_id",
-           "last_execution_id", "encode_event", "review_url", "review_token", "StoreNotFound"]
+           "last_execution_id", "encode_event", "review_url", "review_token", "clock", "StoreNotFound"]
 
 FORMAT = 1
 MAX_EVENT_BYTES = 1 << 20
@@ -46,6 +46,9 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _log = logging.getLogger("poet")
 _lock = threading.Lock()
 _last_ms = -1
+# A callable returning the time (epoch seconds) events are stamped with; None: the system clock.
+# For replays and simulations that record what happened at other times.
+clock = None
 _last_rand = 0
 _local = threading.local()
 
@@ -86,6 +89,11 @@ def new_event_id(ms=None):
     """A ULID: 48 bits of milliseconds, 80 random bits; increasing within this process."""
     global _last_ms, _last_rand
     with _lock:
+        if ms is None and clock is not None:
+            # a replay's clock may go back: stamp what it says (ids stay unique by their random bits)
+            ms = int(clock() * 1000)
+            v = (ms << 80) | (int.from_bytes(os.urandom(10), "big") & ((1 << 79) - 1))
+            return "".join(_ALPHABET[(v >> (5 * i)) & 31] for i in range(25, -1, -1)), ms
         if ms is None:
             ms = int(time.time() * 1000)
         if ms <= _last_ms:

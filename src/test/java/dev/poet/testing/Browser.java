@@ -104,6 +104,17 @@ public final class Browser implements AutoCloseable {
         return (String) ((Map<?, ?>) r.get("value")).get(ELEMENT);
     }
 
+    /** How many elements match. */
+    public int count(String css) throws Exception {
+        Map<String, Object> r = call("POST", s("elements"), Map.of("using", "css selector", "value", css));
+        return ((List<?>) r.get("value")).size();
+    }
+
+    /** The value of a JavaScript expression in the page (WebDriver runs it; the page's CSP does not apply). */
+    public Object eval(String expression) throws Exception {
+        return call("POST", s("execute/sync"), Map.of("script", "return " + expression + ";", "args", List.of())).get("value");
+    }
+
     public void type(String css, String text) throws Exception {
         call("POST", s("element/" + find(css) + "/value"), Map.of("text", text));
     }

@@ -5,6 +5,7 @@ parameters (detect_drift_params.json, as poet keeps them) decide the rest:
 
 - threshold: alert when the p-value is below it; a learned per-feature-type rule
   (feature_types.<type>.threshold) takes precedence;
+- window_size: how many of the latest observations of each window are compared;
 - seasonal_adjustment: compare with the baseline's same weekday instead of its first day, so a
   weekly pattern (weekends run higher) is not mistaken for drift.
 """
@@ -37,8 +38,11 @@ def detect_drift(baseline, current, weekday=0, feature="value", feature_type="nu
     rule = (params.get("feature_types") or {}).get(feature_type) or {}
     threshold = rule.get("threshold", params.get("threshold", 0.05))
     seasonal = bool(params.get("seasonal_adjustment", False))
-    reference = baseline[weekday] if seasonal else baseline[0]
+    window = int(params.get("window_size", len(current)))
+    reference = (baseline[weekday] if seasonal else baseline[0])[-window:]
+    current = current[-window:]
     d = _ks_statistic(reference, current)
     p = _ks_p_value(d, len(reference), len(current))
     return {"drift_detected": p < threshold, "p_value": p, "statistic": d, "threshold": threshold,
-            "test": "ks", "feature": feature, "feature_type": feature_type, "seasonal_adjustment": seasonal}
+            "test": "ks", "feature": feature, "feature_type": feature_type, "seasonal_adjustment": seasonal,
+            "window_size": window}

@@ -1,13 +1,17 @@
-"""Simulated production for the quickstart: runs the live detect_drift through poet on daily
+"""Simulated production for `poet demo`: runs the live detect_drift through poet on daily
 windows of three features, and plays a reviewer who knows the ground truth.
 
-The data has a weekly pattern (Saturday and Sunday run 0.6 standard deviations higher: not
+Each run also gets its cost from the (simulated) cloud bill, and each alert an acknowledgement by
+the on-call engineer, quick on weekdays and slow at weekends. The data has a weekly pattern (Saturday and Sunday run 0.6 standard deviations higher: not
 drift) and a few real drift episodes (a feature shifted by 1.2 on one day). The reviewer is
 simulated: it judges every alert, and reports every real drift the detector missed, as an
 engineer looking at the dashboards would. Its verdicts go through poet_runtime.record, the same
 protocol as `poet feedback`.
 
-    python3 simulate.py FIRST_DAY LAST_DAY      (run from the directory holding .poet/)
+    python3 simulate.py FIRST_DAY LAST_DAY BASE  (run from the directory holding .poet/)
+
+Day d is BASE (epoch seconds, a Monday 00:00 UTC) + d days: the runtime's clock is set to the
+simulated time of each run, so the store holds the six weeks as they would have happened.
 """
 import json
 import random
@@ -27,16 +31,32 @@ def window(feature, day):
     return [rng.gauss(shift, 1.0) for _ in range(200)]
 
 
-def main(first, last):
+def main(first, last, base):
     detect_drift = poet_runtime.load("detect_drift").detect_drift
     baseline = {f: [window(f, d) for d in range(7)] for f in FEATURES}
     counts = {"executions": 0, "alerts": 0, "false_positives": 0, "missed": 0}
     for day in range(first, last + 1):
         params = poet_runtime.params("detect_drift")
-        for feature in FEATURES:
+        for i, feature in enumerate(FEATURES):
+            at = base + day * 86400 + 8 * 3600 + i * 60
+            poet_runtime.clock = lambda: at
             r = detect_drift(baseline[feature], window(feature, day), weekday=day % 7, feature=feature,
                              params=params)
             real = (feature, day) in DRIFT
+            # the cloud bill attributes each run's compute; the on-call engineer acknowledges each alert,
+            # slowly at weekends
+            poet_runtime.clock = lambda: at + 6 * 3600
+            poet_runtime.record("execution.cost_measured", {"cost_usd": round(0.0018 + 0.0001 * (day % 5 + i), 6),
+                                                            "service": "AmazonSageMaker"},
+                                execution_id=r["execution_id"])
+            if r["drift_detected"]:
+                alert = "demo-" + r["execution_id"]
+                poet_runtime.clock = lambda: at + 5
+                poet_runtime.record("alert.created", {"alert_id": alert, "channel": "pagerduty"},
+                                    execution_id=r["execution_id"])
+                poet_runtime.clock = lambda: at + (95 if day % 7 in (5, 6) else 12) * 60
+                poet_runtime.record("alert.acknowledged", {"alert_id": alert, "acknowledged_by": "on-call"})
+            poet_runtime.clock = lambda: at + 3600  # the reviewer looks an hour later
             counts["executions"] += 1
             counts["alerts"] += r["drift_detected"]
             if r["drift_detected"] and not real:
@@ -54,4 +74,4 @@ def main(first, last):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
