@@ -16,7 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "analyze",
-        description = {"Show the patterns of a function and whether it needs improvement.",
+        footer = {"", "Examples:",
+            "  poet analyze",
+            "  poet analyze detect_drift --last 7d",
+            "  poet analyze detect_drift --version v3 --json | jq .verdict"},
+        description = {"Show a function's patterns and whether it needs improvement.",
             "False-positive and missed-drift rates, alert fatigue, cost"
                 + " efficiency (each with n and a 95%% Wilson interval), false-positive reasons, time to acknowledge,"
                 + " performance, cost and business impact; by version (current first), feature, feature type and"

@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "config",
-        description = "Show and change a function's live parameters, and see every change made to it.",
+        footer = {"", "Examples:",
+            "  poet config set detect_drift threshold 0.01 --reason \"too many false positives\"",
+            "  poet config history detect_drift"},
+        description = {"Show and change a function's live parameters.", "And see every change made to it, with its measured impact."},
         subcommands = {ConfigCommand.Set.class, ConfigCommand.Show.class, ConfigCommand.History.class,
             ConfigCommand.Impact.class})
 final class ConfigCommand extends Base {
@@ -23,6 +26,9 @@ final class ConfigCommand extends Base {
     }
 
     @Command(name = "set",
+        footer = {"", "Examples:",
+            "  poet config set detect_drift threshold 0.01 --reason \"too many false positives\"",
+            "  poet config set detect_drift seasonal_adjustment true"},
             description = {"Change one parameter in FUNCTION_params.json, atomically. The change is appended to the"
                 + " history and recorded as a config.changed event, whose id is the change's id for measuring its"
                 + " impact. VALUE is JSON where it parses as JSON (0.01, true, \"x\"), else a string."})
@@ -63,7 +69,9 @@ final class ConfigCommand extends Base {
         }
     }
 
-    @Command(name = "show", description = "Print the function's live parameters (FUNCTION_params.json).")
+    @Command(name = "show",
+        footer = {"", "Examples:",
+            "  poet config show detect_drift"}, description = "Print the function's live parameters (FUNCTION_params.json).")
     static final class Show extends Base {
         @Parameters(paramLabel = "FUNCTION", description = "The function.")
         String function;
@@ -83,6 +91,9 @@ final class ConfigCommand extends Base {
     }
 
     @Command(name = "history",
+        footer = {"", "Examples:",
+            "  poet config history detect_drift",
+            "  poet --json config history detect_drift"},
             description = "Every deploy, rollback and parameter change of the function, oldest first (--json: JSON Lines).")
     static final class History extends Base {
         @Parameters(paramLabel = "FUNCTION", description = "The function.")
@@ -113,6 +124,9 @@ final class ConfigCommand extends Base {
     }
 
     @Command(name = "impact",
+        footer = {"", "Examples:",
+            "  poet config impact detect_drift",
+            "  poet config impact detect_drift --change 01JDX3J8V6Q6N7W3KXQ1ZP4M2B --days 14"},
             description = {"Compare the days before a parameter change with the days after it: false-positive and"
                 + " missed-drift rates (with n and 95%% intervals), detection latency and alert volume. When the"
                 + " after-window is complete, the measurement is recorded as a config.impact_measured event (once per"

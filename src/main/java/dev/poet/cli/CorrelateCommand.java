@@ -12,6 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "correlate",
+        footer = {"", "Examples:",
+            "  poet correlate",
+            "  poet correlate --dry-run --json",
+            "  poet correlate --orphan-ttl 36h"},
         description = {"Connect every pending outcome to the execution it is about.",
             "Each correlated event moves to the processed log.",
             "Keys, in order: the execution id; an alert id from alert.created; a PagerDuty incident id or dedup key"

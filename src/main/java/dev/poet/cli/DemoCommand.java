@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo",
-        description = {"Run poet's learning loop end to end on a built-in sample, in a fresh directory.",
+        description = {"Run the learning loop end to end on a built-in sample.",
             "Puts a standard-library KS drift detector under poet, runs it with python3 on four weeks of generated data"
                 + " (a weekly pattern and real drift episodes) while a simulated reviewer who knows the ground truth judges"
                 + " its alerts, runs poet learn with the built-in params generator, runs two more weeks on the version it"

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "dismiss",
-        description = {"Dismiss several alerts at once (the seed's batch dismissal), as one alert.batch_dismissed.",
+        description = {"Dismiss several alerts at once (a sign of alert fatigue).",
             "Correlation expands it to each alert's execution, counts it towards alert fatigue, and reports what the"
                 + " dismissed alerts had in common."},
         footer = {"", "Example:", "  poet dismiss PD123 PD124 PD125 --reason 'weekend noise' --by alice"})

@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "enhance",
+        footer = {"", "Examples:",
+            "  poet enhance detect_drift --from detect.py --params params.json",
+            "  poet enhance detect_drift --from detect.py --config poet-config.json --source-file detect.dana"},
         description = {"Store a function as its next version and make it live.",
             "The code is checked (it must define FUNCTION and compile with python3 when present; it is never run),"
                 + " wrapped with the runtime so that every call records execution.completed, and written as"

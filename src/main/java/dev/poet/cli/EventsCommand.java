@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "events",
+        footer = {"", "Examples:",
+            "  poet events list --type drift.validation --since 1d",
+            "  poet events show 6f1c0d9e-6b1f-4a53-9d6e-3f1a2b7c9e10"},
         description = "List and inspect the events in the store.",
         subcommands = {EventsCommand.ListEvents.class, EventsCommand.Show.class})
 final class EventsCommand extends Base {
@@ -44,6 +47,10 @@ final class EventsCommand extends Base {
     }
 
     @Command(name = "list",
+        footer = {"", "Examples:",
+            "  poet events list --function detect_drift --limit 20",
+            "  poet events list --state failed",
+            "  poet --json events list --execution-id 6f1c0d9e-... | jq .type"},
             description = {"List events, oldest first, from every state (or those given with --state).",
                 "With --json, one JSON object per line: the envelope plus \"state\" and \"path\"."})
     static final class ListEvents extends Base {
@@ -129,6 +136,9 @@ final class EventsCommand extends Base {
     }
 
     @Command(name = "show",
+        footer = {"", "Examples:",
+            "  poet events show 01JDX3J8V6Q6N7W3KXQ1ZP4M2B",
+            "  poet events show 6f1c0d9e-6b1f-4a53-9d6e-3f1a2b7c9e10   # an execution and its outcomes"},
             description = {"Show one event in full, wherever it is (pending, processed or failed). Given an execution"
                 + " id instead, show that execution and every event about it (its verdicts, alerts, costs), oldest"
                 + " first. An id found in more than one place is shown once per place."})

@@ -17,6 +17,9 @@ final class FeedbackCommand extends Base {
                 "Record a verdict on an execution: was its drift real?",
                 "Was the drift it reported (or missed) real? Records a drift.validation event and prints its id. The"
                         + " execution may be recorded later; correlation waits for it.");
+        spec.usageMessage().footer("", "Examples:",
+                "  poet feedback --execution-id 6f1c0d9e-... --false-positive --reason seasonal_pattern",
+                "  poet feedback --execution-id 6f1c0d9e-... --real-drift --context black_friday");
         spec.addOption(Specs.option("--execution-id", "ID", "The execution judged.").required(true).build());
         spec.addArgGroup(ArgGroupSpec.builder().exclusive(true).multiplicity("1")
                 .addArg(Specs.flag("--real-drift", "The drift was real (or was real but missed).").required(true).build())

@@ -23,7 +23,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "ingest",
-        description = {"Record outcomes from other systems, from files or standard input (batch and replay).",
+        footer = {"", "Examples:",
+            "  poet ingest pagerduty webhooks.jsonl",
+            "  poet ingest mlflow --tracking-uri http://mlflow:5000 --experiment-id 12",
+            "  aws ce get-cost-and-usage ... --group-by Type=TAG,Key=poet:execution_id | poet ingest aws-cost"},
+        description = {"Record outcomes from other systems, from files or stdin.",
             "Every item is accounted for: accepted (duplicates of events already delivered count once), ignored"
                 + " with why, or rejected with where and why (one line each on stderr; exit 2 when any was rejected,"
                 + " after recording the rest)."},

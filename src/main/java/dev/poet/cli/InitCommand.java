@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "init",
-        description = {"Create a .poet store: its layout, poet.json and poet_runtime.py.",
+        footer = {"", "Examples:",
+            "  poet init",
+            "  poet init ~/models/churn"},
+        description = {"Create a .poet store (layout, poet.json, poet_runtime.py).",
             "Running it again is harmless: settings are kept and the runtime is brought up to date."})
 final class InitCommand extends Base {
     @Parameters(arity = "0..1", paramLabel = "DIR",

@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "learn",
-        description = {"One pass of the learning loop, for cron: sweep, correlate, measure, judge, regenerate.",
+        description = {"One pass of the learning loop, for cron.",
             "Under a store-wide lock: removes stale tmp/ files and processed batches, correlates, and for each function"
                 + " measures the parameter changes whose after-window completed since the last pass"
                 + " (config.impact_measured), judges the version on probation (rolls it back when significantly worse"

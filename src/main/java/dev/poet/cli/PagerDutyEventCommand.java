@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "pagerduty-event",
-        description = {"Print the PagerDuty Events API v2 trigger body for an execution's alert.",
+        description = {"Print the PagerDuty Events API v2 body for an alert.",
             "dedup_key is poet:<execution id>, so the incident's webhooks find their way back to the execution;"
                 + " custom_details carry the execution's details, links the review link when one can be made."
                 + " Send it with: curl -X POST -H 'Content-Type: application/json' -d @- https://events.pagerduty.com/v2/enqueue"},

@@ -100,6 +100,10 @@ public final class Poet {
         cl.setParameterExceptionHandler(Poet::handleParameterException);
         Map<String, String> codes = exitCodeList();
         applyExitCodes(cl, codes);
+        if (names.size() > 1) {
+            cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, h -> "");
+            cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, new CommandGroups());
+        }
         return cl;
     }
 

@@ -49,6 +49,11 @@ final class RecordCommand extends Base {
             types.add("  " + t.name() + " ".repeat(Math.max(1, 32 - t.name().length())) + doc);
         }
         types.add("  x.<team>.<name>                 a custom event, accepted without a schema");
+        types.add("");
+        types.add("Examples:");
+        types.add("  poet record alert.acknowledged --set alert_id=PD123 --set acknowledged_by=alice");
+        types.add("  poet record execution.cost_measured --execution-id 6f1c0d9e-... --set cost_usd=0.0123");
+        types.add("  poet record --event events.jsonl");
         spec.usageMessage().footerHeading("%nEvent types (their fields: docs/events.md):%n")
                 .footer(types.toArray(new String[0]));
         spec.addPositional(Specs.positional("TYPE", "0..1", "Event type, e.g. drift.validation.").build());

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "regenerate",
-        description = {"Make a better version of FUNCTION from its measured patterns and deploy it.",
+        description = {"Make and deploy a better version of FUNCTION.",
             "Generators: params (default; learns thresholds, tests, ensembles, seasonal adjustment and window size from"
                 + " labelled executions and deploys them as a parameter revision: the next version, same code, new"
                 + " parameters), command (an executable given the improvement prompt on stdin, printing the code) and"

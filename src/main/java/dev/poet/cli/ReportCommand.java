@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "report",
-        description = {"Write a self-contained HTML report of FUNCTION: rates over time per version, alerts, costs, changes.",
+        description = {"Write a self-contained HTML report of FUNCTION, with charts.",
             "One file with inline SVG and no external requests: the versions side by side; false-positive and missed-drift"
                 + " rates per day per version with deploys, rollbacks and parameter changes marked; alerts per day; time to"
                 + " acknowledge; cost per execution; false-positive reasons; parameter changes with their measured impact;"

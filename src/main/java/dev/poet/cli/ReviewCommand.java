@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "review",
-        description = {"Give verdicts on alerts that have none yet, one key each, in the terminal.",
+        description = {"Judge the alerts that have no verdict yet, one key each.",
             "Newest first: the alert's details, then r (real drift), f (false positive), s (skip) or q (quit); after r"
                 + " or f a reason prompt (Tab completes reasons given before; Enter for none). Each verdict is recorded"
                 + " the moment it is given, as drift.validation (validation_source cli_review)."},

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "review-link",
-        description = {"Print a signed link to the review page of one execution.",
+        description = {"Print a signed link to one execution's review page.",
             "The token is an HMAC under POET_REVIEW_KEY bound to the execution and an expiry: whoever holds the"
                 + " link can give that execution a verdict through 'poet serve' until then, and nothing else."},
         footer = {"", "Examples:",

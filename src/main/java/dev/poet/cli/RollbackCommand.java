@@ -9,6 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "rollback",
+        footer = {"", "Examples:",
+            "  poet rollback detect_drift",
+            "  poet rollback detect_drift --to v2 --reason \"v3 misses drifts\""},
         description = {"Make an earlier version of FUNCTION live again.",
             "By default the version that was live before"
                 + " the current one, as the history records it (not the next lower number); or the one given with"

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve",
-        description = {"Receive feedback, PagerDuty webhooks and Slack button clicks over HTTP.",
+        description = {"Receive feedback, PagerDuty and Slack webhooks over HTTP.",
             "Endpoints: POST /poet/feedback (bearer POET_FEEDBACK_TOKEN, or a review link's token), GET"
                 + " /poet/review/<execution id>?token=... (the review page; POET_REVIEW_KEY), POST /webhooks/pagerduty"
                 + " (V3 webhooks, X-PagerDuty-Signature; POET_PAGERDUTY_WEBHOOK_SECRET), POST /webhooks/slack"

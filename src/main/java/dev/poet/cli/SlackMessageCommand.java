@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "slack-message",
-        description = {"Print the Slack Block Kit message for an execution's alert, with verdict buttons.",
+        description = {"Print the Slack message for an alert, with verdict buttons.",
             "The buttons (action_id poet_real_drift and poet_false_positive, the execution id as value) come back"
                 + " to 'poet serve' at /webhooks/slack as drift.validation; an optional reason input goes with them."},
         footer = {"", "Example:",

@@ -9,7 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "status",
-        description = {"Show the store: functions, versions, parameters, event counts, problems.",
+        footer = {"", "Examples:",
+            "  poet status",
+            "  poet --json status | jq .problems"},
+        description = {"Show functions, versions, parameters, event counts, problems.",
             "Functions with their live and stored versions, parameters and last change; event counts"
                 + " (pending, processed, failed, in flight) and the last correlate run.",
             "Problems found (a dangling current link, invalid params, a torn history line) are listed; status never"

@@ -7,6 +7,8 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 
 @Command(name = "sweep",
+        footer = {"", "Examples:",
+            "  poet sweep"},
         description = {"Remove processed batches' files and stale temporary files.",
             "Removes what is safe to remove: the files of processed batches (events/trash/, already in the"
                 + " processed log) and temporary files older than 36 hours left by killed writers (events/tmp/)."

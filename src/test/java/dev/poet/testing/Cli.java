@@ -65,6 +65,12 @@ public final class Cli {
         return new Cli(fs, cwd);
     }
 
+    /** An environment like the one {@link #run} uses, for tests that inspect the command model itself. */
+    public PoetEnv envForTests() {
+        return new PoetEnv(cwd, env, clock, new ByteArrayInputStream(stdin), new PrintWriter(new StringWriter(), true),
+                new PrintWriter(new StringWriter(), true), io);
+    }
+
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
