@@ -22,6 +22,9 @@ prefix="${PREFIX:-$HOME/.local}"
 bin="$prefix/bin"
 lib="$prefix/lib/poet"
 completion_dir="$prefix/share/bash-completion/completions"
+zsh_dir="$prefix/share/zsh/site-functions"
+fish_dir="$prefix/share/fish/vendor_completions.d"
+man_dir="$prefix/share/man/man1"
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed to build poet; install it, e.g. 'apt-get install maven'"
@@ -43,7 +46,7 @@ rm -f "$build_log"
 sha="$(sha256sum "$here/target/poet.jar" | cut -c1-16)"
 jar="$lib/poet-$sha.jar"
 jsa="$lib/poet-$sha-java$java_major.jsa"
-mkdir -p "$bin" "$lib" "$completion_dir"
+mkdir -p "$bin" "$lib" "$completion_dir" "$zsh_dir" "$fish_dir" "$man_dir"
 if [ ! -f "$jar" ]; then
     cp "$here/target/poet.jar" "$jar.tmp.$$" && mv -f "$jar.tmp.$$" "$jar"
 fi
@@ -75,7 +78,7 @@ for a in "\$@"; do
     case "\$a" in
         --store) skip=1 ;;
         -*) ;;
-        record|feedback|status|events|init|completion) jit="-XX:TieredStopAtLevel=1 -XX:-UsePerfData"; break ;;
+        record|feedback|status|events|init|completion|__complete) jit="-XX:TieredStopAtLevel=1 -XX:-UsePerfData"; break ;;
         # Batch commands: the throughput collector (G1's concurrent threads compete with the workers on
         # small machines) and a heap that keeps correlating a million events under 1 GiB of memory.
         correlate|sweep|learn|analyze) jit="-XX:+UseParallelGC -Xmx768m"; break ;;
@@ -87,10 +90,12 @@ LAUNCHER
 chmod 755 "$bin/poet.tmp.$$"
 mv -f "$bin/poet.tmp.$$" "$bin/poet"
 cp "$here/completions/poet.bash" "$completion_dir/poet"
+cp "$here/completions/_poet" "$zsh_dir/_poet"
+cp "$here/completions/poet.fish" "$fish_dir/poet.fish"
 
 echo "Installed poet $("$bin/poet" --version | head -1 | cut -d' ' -f2) to $bin/poet"
 echo "  jar and archive: $lib"
-echo "  bash completion: $completion_dir/poet (zsh: autoload -U +X bashcompinit && bashcompinit; source it)"
+echo "  completion: $completion_dir/poet (bash), $zsh_dir/_poet (zsh), $fish_dir/poet.fish (fish)"
 case ":$PATH:" in
     *":$bin:"*) ;;
     *) echo "  note: $bin is not on your PATH; add it, e.g. export PATH=\"$bin:\$PATH\"" ;;

@@ -1478,3 +1478,39 @@ function _picocli_poet_events_show() {
 # The `-o default` option means that if the function generated no matches, the
 # default Bash completions and the Readline default filename completions are performed.
 complete -F _complete_poet -o default poet poet.sh poet.bash
+
+# Values from the store (generated from the command model): function names, versions, event types.
+function _poet_store_values() {
+  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" line=" ${COMP_WORDS[*]:1:COMP_CWORD-1} "
+  local what=""
+  case "$prev" in
+    --function) what=functions ;;
+    --function-version) what=versions ;;
+    --version) what=versions ;;
+    --to) what=versions ;;
+    --type) what=event-types ;;
+    -*) ;;
+    *)
+      case "$line" in
+        *" enhance ") [[ "$cur" != -* ]] && what=functions ;;
+        *" record ") [[ "$cur" != -* ]] && what=event-types ;;
+        *" analyze ") [[ "$cur" != -* ]] && what=functions ;;
+        *" config set ") [[ "$cur" != -* ]] && what=functions ;;
+        *" config show ") [[ "$cur" != -* ]] && what=functions ;;
+        *" config history ") [[ "$cur" != -* ]] && what=functions ;;
+        *" config impact ") [[ "$cur" != -* ]] && what=functions ;;
+        *" regenerate ") [[ "$cur" != -* ]] && what=functions ;;
+        *" rollback ") [[ "$cur" != -* ]] && what=functions ;;
+        *" review ") [[ "$cur" != -* ]] && what=functions ;;
+        *" report ") [[ "$cur" != -* ]] && what=functions ;;
+        *" status ") [[ "$cur" != -* ]] && what=functions ;;
+      esac ;;
+  esac
+  if [[ -n "$what" ]]; then
+    local values; values=$(poet __complete "$what" 2>/dev/null)
+    COMPREPLY=( $(compgen -W "$values" -- "$cur") )
+    return 0
+  fi
+  _complete_poet "$@"
+}
+complete -F _poet_store_values -o default poet poet.sh poet.bash

@@ -47,7 +47,7 @@ final class CommandGroups implements CommandLine.IHelpSectionRenderer {
             }
         }
         for (Map.Entry<String, Help> e : subs.entrySet()) {
-            if (!shown.contains(e.getKey())) {
+            if (!shown.contains(e.getKey()) && !e.getValue().commandSpec().usageMessage().hidden()) {
                 b.append(line(e.getKey(), e.getValue(), width));
             }
         }

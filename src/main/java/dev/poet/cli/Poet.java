@@ -53,6 +53,7 @@ public final class Poet {
         COMMANDS.put("status", StatusCommand::new);
         COMMANDS.put("events", EventsCommand::new);
         COMMANDS.put("completion", CompletionCommand::new);
+        COMMANDS.put("__complete", CompleteValuesCommand::new);
     }
 
     /** The whole command line, every subcommand included. */

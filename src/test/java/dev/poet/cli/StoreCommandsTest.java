@@ -380,13 +380,30 @@ class StoreCommandsTest {
     }
 
     @Test
-    void theCommittedCompletionScriptIsWhatPicocliGenerates() throws IOException {
-        Cli.Result r = Cli.jimfs().run("completion");
-        assertEquals(0, r.code());
-        assertTrue(r.out().contains("complete -F _complete_poet"), r.out().substring(0, 200));
-        assertEquals(r.out(), Files.readString(Paths.get("completions/poet.bash")),
-                "regenerate with: poet completion > completions/poet.bash");
-        assertFalse(r.out().isBlank());
+    void theCommittedCompletionScriptsAreWhatTheModelGenerates() throws IOException {
+        for (String[] shell : new String[][] {{"bash", "poet.bash"}, {"zsh", "_poet"}, {"fish", "poet.fish"}}) {
+            Cli.Result r = Cli.jimfs().run("completion", shell[0]);
+            assertEquals(0, r.code());
+            assertFalse(r.out().isBlank());
+            assertEquals(r.out(), Files.readString(Paths.get("completions", shell[1])),
+                    "regenerate with: poet completion " + shell[0] + " > completions/" + shell[1]);
+        }
+        Cli.Result bash = Cli.jimfs().run("completion");
+        assertTrue(bash.out().contains("complete -F _poet_store_values"), "bash by default, with the store lookups");
+        assertEquals(2, Cli.jimfs().run("completion", "tcsh").code());
+    }
+
+    @Test
+    void completionValuesComeFromTheStore() {
+        Cli cli = Cli.jimfs();
+        assertEquals("", cli.run("__complete", "functions").out(), "no store: nothing, quietly");
+        assertEquals(0, cli.run("init").code());
+        cli.write("d.py", "def detect_drift(a, b):\n    return {}\n");
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "d.py").code());
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "d.py").code());
+        assertEquals("detect_drift\n", cli.run("__complete", "functions").out());
+        assertEquals("v1\nv2\n", cli.run("__complete", "versions").out());
+        assertTrue(cli.run("__complete", "event-types").out().contains("drift.validation\n"));
     }
 
     @Test
