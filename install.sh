@@ -92,10 +92,12 @@ mv -f "$bin/poet.tmp.$$" "$bin/poet"
 cp "$here/completions/poet.bash" "$completion_dir/poet"
 cp "$here/completions/_poet" "$zsh_dir/_poet"
 cp "$here/completions/poet.fish" "$fish_dir/poet.fish"
+cp "$here"/docs/man/*.1 "$man_dir/"
 
 echo "Installed poet $("$bin/poet" --version | head -1 | cut -d' ' -f2) to $bin/poet"
 echo "  jar and archive: $lib"
 echo "  completion: $completion_dir/poet (bash), $zsh_dir/_poet (zsh), $fish_dir/poet.fish (fish)"
+echo "  man pages:  $man_dir (man poet, man poet-learn, ...)"
 case ":$PATH:" in
     *":$bin:"*) ;;
     *) echo "  note: $bin is not on your PATH; add it, e.g. export PATH=\"$bin:\$PATH\"" ;;

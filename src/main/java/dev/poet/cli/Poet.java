@@ -30,30 +30,30 @@ public final class Poet {
     private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("demo", DemoCommand::new);
-        COMMANDS.put("init", InitCommand::new);
-        COMMANDS.put("enhance", EnhanceCommand::new);
+        COMMANDS.put("demo", () -> new DemoCommand());
+        COMMANDS.put("init", () -> new InitCommand());
+        COMMANDS.put("enhance", () -> new EnhanceCommand());
         COMMANDS.put("record", () -> new RecordCommand().spec);
         COMMANDS.put("feedback", () -> new FeedbackCommand().spec);
-        COMMANDS.put("correlate", CorrelateCommand::new);
-        COMMANDS.put("sweep", SweepCommand::new);
-        COMMANDS.put("analyze", AnalyzeCommand::new);
-        COMMANDS.put("config", ConfigCommand::new);
-        COMMANDS.put("regenerate", RegenerateCommand::new);
-        COMMANDS.put("learn", LearnCommand::new);
-        COMMANDS.put("rollback", RollbackCommand::new);
-        COMMANDS.put("serve", ServeCommand::new);
-        COMMANDS.put("review-link", ReviewLinkCommand::new);
-        COMMANDS.put("pagerduty-event", PagerDutyEventCommand::new);
-        COMMANDS.put("slack-message", SlackMessageCommand::new);
-        COMMANDS.put("dismiss", DismissCommand::new);
-        COMMANDS.put("ingest", IngestCommand::new);
-        COMMANDS.put("review", ReviewCommand::new);
-        COMMANDS.put("report", ReportCommand::new);
-        COMMANDS.put("status", StatusCommand::new);
-        COMMANDS.put("events", EventsCommand::new);
-        COMMANDS.put("completion", CompletionCommand::new);
-        COMMANDS.put("__complete", CompleteValuesCommand::new);
+        COMMANDS.put("correlate", () -> new CorrelateCommand());
+        COMMANDS.put("sweep", () -> new SweepCommand());
+        COMMANDS.put("analyze", () -> new AnalyzeCommand());
+        COMMANDS.put("config", () -> new ConfigCommand());
+        COMMANDS.put("regenerate", () -> new RegenerateCommand());
+        COMMANDS.put("learn", () -> new LearnCommand());
+        COMMANDS.put("rollback", () -> new RollbackCommand());
+        COMMANDS.put("serve", () -> new ServeCommand());
+        COMMANDS.put("review-link", () -> new ReviewLinkCommand());
+        COMMANDS.put("pagerduty-event", () -> new PagerDutyEventCommand());
+        COMMANDS.put("slack-message", () -> new SlackMessageCommand());
+        COMMANDS.put("dismiss", () -> new DismissCommand());
+        COMMANDS.put("ingest", () -> new IngestCommand());
+        COMMANDS.put("review", () -> new ReviewCommand());
+        COMMANDS.put("report", () -> new ReportCommand());
+        COMMANDS.put("status", () -> new StatusCommand());
+        COMMANDS.put("events", () -> new EventsCommand());
+        COMMANDS.put("completion", () -> new CompletionCommand());
+        COMMANDS.put("__complete", () -> new CompleteValuesCommand());
     }
 
     /** The whole command line, every subcommand included. */
