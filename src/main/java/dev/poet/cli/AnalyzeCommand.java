@@ -123,7 +123,25 @@ final class AnalyzeCommand extends Base {
                     : String.format(Locale.ROOT, "$%.4f  n=%s", (Double) c.get("avg_cost_usd"), c.get("n"));
         });
         out().println();
-        t.print(out(), "  ");
+        picocli.CommandLine.Help.Ansi ansi = Tty.ansi(env());
+        Map<String, Object> verdictRules = (Map<String, Object>) a.get("verdict");
+        java.util.Set<String> firedLabels = new java.util.HashSet<>();
+        for (Object r : (List<Object>) verdictRules.get("rules")) {
+            Map<String, Object> rule = (Map<String, Object>) r;
+            if (Boolean.TRUE.equals(rule.get("fired"))) {
+                firedLabels.add(LABELS.getOrDefault((String) rule.get("rule"), ""));
+            }
+        }
+        List<String[]> cells = t.rows();
+        t.print(out(), "  ", (row, col, text) -> {
+            if (row == 0) {
+                return ansi.string("@|bold " + esc(text) + "|@");
+            }
+            if (col == 1 && firedLabels.contains(cells.get(row)[0])) {
+                return ansi.string("@|red,bold " + esc(text) + "|@");
+            }
+            return text;
+        }, Tty.width(env()));
         out().println();
         StringBuilder trend = new StringBuilder("  false positives over time  ");
         for (Object s : (List<Object>) a.get("false_positive_rate_over_time")) {
@@ -155,12 +173,22 @@ final class AnalyzeCommand extends Base {
         Map<String, Object> verdict = (Map<String, Object>) a.get("verdict");
         out().println();
         out().println("verdict on " + verdict.get("judged_on") + ": "
-                + (Boolean.TRUE.equals(verdict.get("needs_improvement")) ? "NEEDS IMPROVEMENT" : "no rule fired"));
+                + (Boolean.TRUE.equals(verdict.get("needs_improvement")) ? ansi.string("@|red,bold NEEDS IMPROVEMENT|@")
+                : ansi.string("@|green no rule fired|@")));
         for (Object r : (List<Object>) verdict.get("rules")) {
             Map<String, Object> rule = (Map<String, Object>) r;
-            out().println("  " + (Boolean.TRUE.equals(rule.get("fired")) ? "FIRED " : "      ") + rule.get("rule") + ": "
-                    + rule.get("why"));
+            out().println("  " + (Boolean.TRUE.equals(rule.get("fired")) ? ansi.string("@|red,bold FIRED|@") + " " : "      ")
+                    + rule.get("rule") + ": " + rule.get("why"));
         }
+    }
+
+    /** The table row each rule's rate is shown in. */
+    private static final Map<String, String> LABELS = Map.of("false_positive_rate", "false positives",
+            "missed_drift_rate", "missed drifts", "alert_fatigue_score", "alert fatigue", "cost_efficiency", "cost efficiency");
+
+    /** Text inside picocli's @|style text|@ markup: its own markup characters escaped. */
+    static String esc(String s) {
+        return s.replace("|@", "| @").replace("@|", "@ |");
     }
 
     private static void row(Table t, List<Map<String, Object>> versions, String label,

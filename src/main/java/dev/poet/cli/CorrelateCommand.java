@@ -42,7 +42,10 @@ final class CorrelateCommand extends Base {
         Duration ttl = orphanTtl != null ? Timestamps.parseAge(orphanTtl, "--orphan-ttl") : Settings.orphanTtl(store);
         Correlator.Options opts = Correlator.Options.defaults(ttl);
         opts = new Correlator.Options(dryRun, ttl, Math.max(1, batchSize), opts.threads());
-        Correlator.Report r = new Correlator(store, env().clock(), dryRun ? RecordSink.NONE : FactsSink.open(store)).run(opts);
+        Correlator.Report r;
+        try (ProgressBar bar = new ProgressBar(env(), root().quiet())) {
+            r = new Correlator(store, env().clock(), dryRun ? RecordSink.NONE : FactsSink.open(store)).progress(bar).run(opts);
+        }
         Map<String, Object> m = r.toMap(dryRun);
         if (json()) {
             printJson(m);

@@ -40,8 +40,11 @@ final class LearnCommand extends Base {
         Map<String, Object> holder = new LinkedHashMap<>();
         holder.put("pid", ProcessHandle.current().pid());
         holder.put("host", host());
-        Learner.Pass pass = new Learner(store, eventLog(store)).run(new Learner.Options(dryRun, generatorOptions.overrides(),
-                env().environment(), Python.locate(env().environment()), holder));
+        Learner.Pass pass;
+        try (ProgressBar bar = new ProgressBar(env(), root().quiet())) {
+            pass = new Learner(store, eventLog(store)).run(new Learner.Options(dryRun, generatorOptions.overrides(),
+                    env().environment(), Python.locate(env().environment()), holder, bar));
+        }
         for (String p : pass.problems()) {
             env().err().println("poet learn: " + p);
         }

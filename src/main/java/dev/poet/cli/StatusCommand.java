@@ -44,10 +44,13 @@ final class StatusCommand extends Base {
                         last == null ? "-" : last.get("action") + " " + last.get("version") + " " + last.get("time"));
             }
             out().println();
-            t.print(out(), "  ");
+            picocli.CommandLine.Help.Ansi ansi = Tty.ansi(env());
+            t.print(out(), "  ", (row, col, text) -> row == 0 ? ansi.string("@|bold " + AnalyzeCommand.esc(text) + "|@")
+                    : col == 1 ? ansi.string("@|green " + AnalyzeCommand.esc(text) + "|@") : text, Tty.width(env()));
             for (Map<String, Object> f : fns) {
                 if (f.get("interrupted") != null) {
-                    out().println("  " + f.get("name") + ": " + f.get("interrupted"));
+                    out().println("  " + ansi.string("@|yellow " + AnalyzeCommand.esc(f.get("name") + ": " + f.get("interrupted"))
+                            + "|@"));
                 }
             }
         }
@@ -71,9 +74,10 @@ final class StatusCommand extends Base {
         List<String> problems = (List<String>) r.get("problems");
         if (!problems.isEmpty()) {
             out().println();
-            out().println("problems");
+            picocli.CommandLine.Help.Ansi ansi = Tty.ansi(env());
+            out().println(ansi.string("@|red,bold problems|@"));
             for (String p : problems) {
-                out().println("  " + p);
+                out().println("  " + ansi.string("@|red " + AnalyzeCommand.esc(p) + "|@"));
             }
         }
         return 0;

@@ -13,6 +13,10 @@ final class Table {
         rows.add(header);
     }
 
+    List<String[]> rows() {
+        return rows;
+    }
+
     void row(String... cells) {
         String[] r = new String[cells.length];
         for (int i = 0; i < cells.length; i++) {
@@ -22,7 +26,20 @@ final class Table {
         rows.add(r);
     }
 
+    /** How a cell is coloured once padded: row index (0 is the header), column, padded text. */
+    interface Style {
+        String apply(int row, int col, String padded);
+    }
+
     void print(PrintWriter out, String indent) {
+        print(out, indent, (r, c, s) -> s, 0);
+    }
+
+    /**
+     * Aligned columns, coloured cell by cell after padding (so escape codes never shift a column),
+     * the last column cut to fit {@code width} when it is not 0.
+     */
+    void print(PrintWriter out, String indent, Style style, int width) {
         int cols = rows.get(0).length;
         int[] w = new int[cols];
         for (String[] r : rows) {
@@ -30,13 +47,20 @@ final class Table {
                 w[i] = Math.max(w[i], r[i].length());
             }
         }
-        for (String[] r : rows) {
+        int lead = indent.length();
+        for (int i = 0; i < cols - 1; i++) {
+            lead += w[i] + 2;
+        }
+        for (int n = 0; n < rows.size(); n++) {
+            String[] r = rows.get(n);
             StringBuilder b = new StringBuilder(indent);
             for (int i = 0; i < cols; i++) {
-                b.append(r[i]);
-                if (i < cols - 1) {
-                    b.append(" ".repeat(w[i] - r[i].length() + 2));
+                String cell = r[i];
+                if (i == cols - 1 && width > 0 && lead + cell.length() > width && width - lead > 4) {
+                    cell = cell.substring(0, width - lead - 1) + "…";
                 }
+                String padded = i < cols - 1 ? cell + " ".repeat(w[i] - r[i].length() + 2) : cell;
+                b.append(style.apply(n, i, i < cols - 1 ? padded : padded.stripTrailing()));
             }
             out.println(b.toString().stripTrailing());
         }

@@ -134,6 +134,14 @@ public final class Correlator {
         this.sink = sink;
     }
 
+    private dev.poet.Progress progress = dev.poet.Progress.NONE;
+
+    /** Where to report how many pending events have been worked through. */
+    public Correlator progress(dev.poet.Progress p) {
+        this.progress = p;
+        return this;
+    }
+
     public Report run(Options opts) throws IOException {
         this.options = opts;
         this.report = new Report();
@@ -173,11 +181,24 @@ public final class Correlator {
         }
         List<Parsed> waiting = new ArrayList<>();
         deferred = new ArrayList<>();
+        long total = 0;
+        long done = 0;
+        List<List<List<String>>> groupsByDir = new ArrayList<>();
         for (Path dir : sources) {
-            for (List<String> group : byPrefix(dir)) {
+            List<List<String>> groups = byPrefix(dir);
+            groupsByDir.add(groups);
+            for (List<String> g : groups) {
+                total += g.size();
+            }
+        }
+        for (int d = 0; d < sources.size(); d++) {
+            Path dir = sources.get(d);
+            for (List<String> group : groupsByDir.get(d)) {
                 for (int from = 0; from < group.size(); from += options.batchSize()) {
                     List<String> batch = group.subList(from, Math.min(group.size(), from + options.batchSize()));
                     process(read(dir, batch), waiting, false);
+                    done += batch.size();
+                    progress.update("correlate", done, total);
                 }
             }
         }

@@ -46,7 +46,11 @@ public final class Learner {
 
     /** How to run: {@code holder} (pid, host) identifies this run in the lock; {@code env} holds API keys. */
     public record Options(boolean dryRun, Generators.Overrides overrides, Map<String, String> env, String python,
-                          Map<String, Object> holder) {
+                          Map<String, Object> holder, dev.poet.Progress progress) {
+        public Options(boolean dryRun, Generators.Overrides overrides, Map<String, String> env, String python,
+                       Map<String, Object> holder) {
+            this(dryRun, overrides, env, python, holder, dev.poet.Progress.NONE);
+        }
     }
 
     /** The pass's summary and the exit status: the first problem's, or OK. */
@@ -94,14 +98,17 @@ public final class Learner {
 
         // a dry run correlates in memory only: the sink sees the records, nothing is checkpointed
         FactsSink sink = FactsSink.open(store);
-        Correlator.Report cr = new Correlator(store, events.clock(), sink)
+        Correlator.Report cr = new Correlator(store, events.clock(), sink).progress(o.progress())
                 .run(new Correlator.Options(o.dryRun(), Settings.orphanTtl(store), Correlator.DEFAULT_BATCH,
                         Correlator.Options.defaults(Settings.orphanTtl(store)).threads()));
         summary.put("correlated", cr.toMap(o.dryRun()));
         Facts facts = sink.facts();
 
         List<Object> fns = new ArrayList<>();
-        for (String fn : store.versions().functions()) {
+        List<String> names = store.versions().functions();
+        int done = 0;
+        for (String fn : names) {
+            o.progress().update("learn " + fn, done++, names.size());
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("function", fn);
             fns.add(f);
