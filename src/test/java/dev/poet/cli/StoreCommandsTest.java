@@ -419,6 +419,13 @@ class StoreCommandsTest {
                 assertTrue(section.contains("| `" + f.name() + "` | " + f.kind().label() + " | " + (f.required() ? "yes" : "no") + " |"),
                         t.name() + "." + f.name() + " is missing or wrong in docs/events.md");
             }
+            int ex = section.indexOf("Example:\n\n```json\n");
+            assertTrue(ex >= 0, t.name() + " has an example in docs/events.md");
+            String json = section.substring(ex + "Example:\n\n```json\n".length(), section.indexOf("\n```", ex + 20));
+            dev.poet.event.Event e = dev.poet.event.EventCodec.decode(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    t.name() + " example");
+            assertEquals(t.name(), e.type());
+            dev.poet.event.EventCodec.validate(e);
         }
     }
 }
