@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /**
@@ -27,38 +26,45 @@ public final class Poet {
     }
 
     /** The subcommands, in the order {@code --help} lists them. */
-    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+    private static final List<String> COMMANDS = List.of("demo", "init", "enhance", "record", "feedback", "correlate", "sweep", "analyze", "config", "regenerate", "learn", "rollback", "serve", "review-link", "pagerduty-event", "slack-message", "dismiss", "ingest", "review", "report", "status", "events", "completion", "__complete");
 
-    static {
-        COMMANDS.put("demo", () -> new DemoCommand());
-        COMMANDS.put("init", () -> new InitCommand());
-        COMMANDS.put("enhance", () -> new EnhanceCommand());
-        COMMANDS.put("record", () -> new RecordCommand().spec);
-        COMMANDS.put("feedback", () -> new FeedbackCommand().spec);
-        COMMANDS.put("correlate", () -> new CorrelateCommand());
-        COMMANDS.put("sweep", () -> new SweepCommand());
-        COMMANDS.put("analyze", () -> new AnalyzeCommand());
-        COMMANDS.put("config", () -> new ConfigCommand());
-        COMMANDS.put("regenerate", () -> new RegenerateCommand());
-        COMMANDS.put("learn", () -> new LearnCommand());
-        COMMANDS.put("rollback", () -> new RollbackCommand());
-        COMMANDS.put("serve", () -> new ServeCommand());
-        COMMANDS.put("review-link", () -> new ReviewLinkCommand());
-        COMMANDS.put("pagerduty-event", () -> new PagerDutyEventCommand());
-        COMMANDS.put("slack-message", () -> new SlackMessageCommand());
-        COMMANDS.put("dismiss", () -> new DismissCommand());
-        COMMANDS.put("ingest", () -> new IngestCommand());
-        COMMANDS.put("review", () -> new ReviewCommand());
-        COMMANDS.put("report", () -> new ReportCommand());
-        COMMANDS.put("status", () -> new StatusCommand());
-        COMMANDS.put("events", () -> new EventsCommand());
-        COMMANDS.put("completion", () -> new CompletionCommand());
-        COMMANDS.put("__complete", () -> new CompleteValuesCommand());
+    /**
+     * A subcommand's object. A switch, not a map of constructor references: each reference is an
+     * invokedynamic that would load its command's class (and what that class links to) at every start.
+     */
+    private static Object create(String name) {
+        switch (name) {
+            case "demo": return new DemoCommand();
+            case "init": return new InitCommand();
+            case "enhance": return new EnhanceCommand();
+            case "record": return new RecordCommand().spec;
+            case "feedback": return new FeedbackCommand().spec;
+            case "correlate": return new CorrelateCommand();
+            case "sweep": return new SweepCommand();
+            case "analyze": return new AnalyzeCommand();
+            case "config": return new ConfigCommand();
+            case "regenerate": return new RegenerateCommand();
+            case "learn": return new LearnCommand();
+            case "rollback": return new RollbackCommand();
+            case "serve": return new ServeCommand();
+            case "review-link": return new ReviewLinkCommand();
+            case "pagerduty-event": return new PagerDutyEventCommand();
+            case "slack-message": return new SlackMessageCommand();
+            case "dismiss": return new DismissCommand();
+            case "ingest": return new IngestCommand();
+            case "review": return new ReviewCommand();
+            case "report": return new ReportCommand();
+            case "status": return new StatusCommand();
+            case "events": return new EventsCommand();
+            case "completion": return new CompletionCommand();
+            case "__complete": return new CompleteValuesCommand();
+            default: throw new IllegalArgumentException(name);
+        }
     }
 
     /** The whole command line, every subcommand included. */
     public static CommandLine commandLine(PoetEnv env) {
-        return build(env, COMMANDS.keySet());
+        return build(env, COMMANDS);
     }
 
     /**
@@ -68,7 +74,7 @@ public final class Poet {
      */
     public static CommandLine commandLineFor(PoetEnv env, String... args) {
         String word = commandWord(args);
-        if (word != null && COMMANDS.containsKey(word) && !word.equals("completion")) {
+        if (word != null && COMMANDS.contains(word) && !word.equals("completion")) {
             return build(env, List.of(word));
         }
         return commandLine(env);
@@ -92,7 +98,7 @@ public final class Poet {
     private static CommandLine build(PoetEnv env, Collection<String> names) {
         CommandLine cl = new CommandLine(new PoetCommand(env).spec);
         for (String name : names) {
-            cl.addSubcommand(name, COMMANDS.get(name).get());
+            cl.addSubcommand(name, create(name));
         }
         cl.setOut(env.out());
         cl.setErr(env.err());
