@@ -32,13 +32,19 @@ final class DemoCommand extends Base {
         holder.put("pid", ProcessHandle.current().pid());
         holder.put("host", "demo");
         boolean quiet = root().quiet() || json();
-        Demo.Result r = new Demo(env().io(), env().clock()).run(new Demo.Options(target, Python.locate(env().environment()),
-                holder, line -> {
-                    if (!quiet) {
-                        out().println("== " + line);
-                        out().flush();
-                    }
-                }));
+        Demo.Result r;
+        try (ProgressBar bar = new ProgressBar(env(), root().quiet())) {
+            int[] step = {0};
+            r = new Demo(env().io(), env().clock()).run(new Demo.Options(target, Python.locate(env().environment()),
+                    holder, line -> {
+                        bar.close();
+                        if (!quiet) {
+                            out().println("== " + line);
+                            out().flush();
+                        }
+                        bar.update("demo", ++step[0], 5);
+                    }));
+        }
         Path report = r.dir().resolve("report.html");
         HtmlReport.write(Store.open(r.dir().resolve(Store.DIR_NAME), env().io()), "detect_drift", report, env().clock().millis());
         if (json()) {

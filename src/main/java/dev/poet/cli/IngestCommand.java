@@ -62,14 +62,25 @@ final class IngestCommand extends Base {
 
         /** Every input through {@code feeder}, then the report. */
         int ingest(String source, List<String> files, Feeder feeder) throws IOException {
-            Ingest in = new Ingest(eventLog(store()), source, dryRun);
+            Ingest in = open(source);
             for (Map.Entry<String, byte[]> i : inputs(files)) {
                 feeder.feed(in, i.getKey(), i.getValue());
             }
             return finish(in);
         }
 
+        private ProgressBar bar;
+
+        /** An ingest with a progress bar on stderr when it is a terminal. */
+        Ingest open(String source) {
+            bar = new ProgressBar(env(), root().quiet());
+            return new Ingest(eventLog(store()), source, dryRun).progress(bar);
+        }
+
         int finish(Ingest in) {
+            if (bar != null) {
+                bar.close();
+            }
             Ingest.Report r = in.report();
             for (String rej : r.rejected) {
                 env().err().println("poet ingest " + r.source + ": rejected " + rej);
@@ -150,7 +161,7 @@ final class IngestCommand extends Base {
 
         @Override
         public Integer call() throws Exception {
-            Ingest in = new Ingest(eventLog(store()), "mlflow", dryRun);
+            Ingest in = open("mlflow");
             String uri = trackingUri != null ? trackingUri : env().env("MLFLOW_TRACKING_URI");
             if (files != null && !files.isEmpty()) {
                 for (Map.Entry<String, byte[]> i : inputs(files)) {
@@ -230,7 +241,7 @@ final class IngestCommand extends Base {
                 throw PoetException.invalid("--window must be longer than 0");
             }
             Store store = store();
-            Ingest in = new Ingest(eventLog(store), "business-metrics", dryRun);
+            Ingest in = open("business-metrics");
             Map.Entry<String, byte[]> input = inputs(file == null ? null : List.of(file)).get(0);
             BusinessMetrics.convert(in, input.getKey(), input.getValue(), model != null ? model : function,
                     Facts.load(store, List.of(function)).of(function), w);
@@ -269,7 +280,7 @@ final class IngestCommand extends Base {
 
         @Override
         public Integer call() throws Exception {
-            Ingest in = new Ingest(eventLog(store()), "retrain", dryRun);
+            Ingest in = open("retrain");
             if (reason != null || model != null || before != null || after != null) {
                 if (reason == null || before == null || after == null) {
                     throw PoetException.invalid("--reason, --before and --after are required together");

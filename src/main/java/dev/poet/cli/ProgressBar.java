@@ -39,7 +39,7 @@ final class ProgressBar implements Progress, AutoCloseable {
             line = String.format("%-22s [%s%s] %3d%%  %d/%d", phase.length() > 22 ? phase.substring(0, 22) : phase,
                     "#".repeat(filled), ".".repeat(width - filled), 100 * done / total, done, total);
         } else {
-            line = phase + " " + done;
+            line = String.format("%-22s %d", phase.length() > 22 ? phase.substring(0, 22) : phase, done);
         }
         err.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
         err.flush();

@@ -25,6 +25,8 @@ public final class Ingest {
     private final EventLog events;
     private final boolean dryRun;
     private final Report report;
+    private dev.poet.Progress progress = dev.poet.Progress.NONE;
+    private long seen;
 
     public Ingest(EventLog events, String source, boolean dryRun) {
         this.events = events;
@@ -61,6 +63,16 @@ public final class Ingest {
         return report;
     }
 
+    /** Where to report how many items have been worked through (the total is not known ahead). */
+    public Ingest progress(dev.poet.Progress p) {
+        this.progress = p;
+        return this;
+    }
+
+    private void step() {
+        progress.update("ingest " + report.source, ++seen, 0);
+    }
+
     public EventLog events() {
         return events;
     }
@@ -76,6 +88,7 @@ public final class Ingest {
     }
 
     public void add(String where, Event e) throws IOException {
+        step();
         try {
             if (dryRun) {
                 EventCodec.validate(e);
@@ -96,10 +109,12 @@ public final class Ingest {
     }
 
     public void reject(String where, String why) {
+        step();
         report.rejected.add(where + ": " + why);
     }
 
     public void ignore(String why) {
+        step();
         report.ignored.merge(why, 1L, Long::sum);
     }
 

@@ -60,6 +60,9 @@ class TerminalOutputTest {
         Cli.Result bar = cli.run("correlate", "--batch-size", "10");
         assertTrue(bar.err().contains("\rcorrelate") && bar.err().contains("100%"), bar.err());
         assertTrue(bar.err().endsWith("\r") || bar.err().contains("\r \n") || bar.err().contains("processed"), bar.err());
+        Cli.Result ingest = cli.run("ingest", "retrain", "--reason", "drift_alert_e1", "--before", "0.8", "--after", "0.9");
+        assertEquals(0, ingest.code(), ingest.toString());
+        assertTrue(ingest.err().contains("\ringest retrain"), ingest.err());
         Cli.Result q = cli.run("-q", "correlate");
         assertFalse(q.err().contains("\r"), "-q: no progress");
     }
