@@ -58,6 +58,8 @@ public final class PoetServer implements AutoCloseable {
         // bound the time a request may take to arrive, so a slow client cannot hold a thread for ever
         System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", "30"));
         System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", "30"));
+        // answer without waiting for the client's delayed ACK (headers and body go out as separate writes)
+        System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
         this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
         this.pool = Executors.newFixedThreadPool(Math.max(1, config.threads()));
         server.setExecutor(pool);

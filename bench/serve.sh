@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Loads `poet serve` with wrk posting feedback (each request a durable drift.validation) and prints
+# throughput and latency percentiles; afterwards it counts the events in pending/ to check that
+# every answered request was delivered.
+#
+#   bench/serve.sh [SECONDS] [CONNECTIONS] [THREADS]   (default 10 s, 32 connections, 16 server threads)
+#
+# Installs wrk with apt-get if missing; builds target/poet.jar with Maven if missing.
+set -euo pipefail
+seconds="${1:-10}"
+connections="${2:-32}"
+threads="${3:-16}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d)"
+command -v wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+[ -f "$here/target/poet.jar" ] || (cd "$here" && mvn -q -B -DskipTests package)
+port=$((20000 + RANDOM % 20000))
+cd "$work"
+java -jar "$here/target/poet.jar" init >/dev/null
+POET_FEEDBACK_TOKEN=t java -XX:+UseParallelGC -jar "$here/target/poet.jar" -q serve --port "$port" --threads "$threads" \
+    > serve.out 2> serve.err &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+wrk -t2 -c"$connections" -d3s -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" >/dev/null   # warm-up
+before=$(ls .poet/events/pending | wc -l)
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" | tee wrk.out
+after=$(ls .poet/events/pending | wc -l)
+echo "events delivered during the run: $((after - before)) (wrk's request count above should match)"
