@@ -103,6 +103,10 @@ public final class AwsCost {
                     in.reject(gh, name + ".Amount is not a number: " + value.get("Amount"));
                     continue;
                 }
+                if (amount.abs().compareTo(new BigDecimal("1e12")) > 0) {
+                    in.reject(gh, name + ".Amount is out of range: " + value.get("Amount"));
+                    continue;
+                }
                 if (value.get("Unit") != null && !"USD".equals(value.get("Unit"))) {
                     in.reject(gh, name + " is in " + value.get("Unit") + ", not USD");
                     continue;

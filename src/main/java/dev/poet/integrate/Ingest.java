@@ -129,10 +129,10 @@ public final class Ingest {
             if (whole instanceof List) {
                 int i = 0;
                 for (Object o : (List<?>) whole) {
-                    out.add(Map.entry(name + " item " + (++i), o));
+                    out.add(new java.util.AbstractMap.SimpleEntry<>(name + " item " + (++i), o));
                 }
             } else {
-                out.add(Map.entry(name, whole));
+                out.add(new java.util.AbstractMap.SimpleEntry<>(name, whole));
             }
             return out;
         } catch (PoetException e) {
@@ -146,7 +146,8 @@ public final class Ingest {
                 continue;
             }
             try {
-                out.add(Map.entry(name + " line " + n, Json.parse(line.getBytes(StandardCharsets.UTF_8), name + " line " + n)));
+                out.add(new java.util.AbstractMap.SimpleEntry<>(name + " line " + n,
+                        Json.parse(line.getBytes(StandardCharsets.UTF_8), name + " line " + n)));
             } catch (PoetException e) {
                 reject(name + " line " + n, "not JSON: " + e.getMessage());
             }
@@ -179,7 +180,8 @@ public final class Ingest {
                     continue;
                 }
                 try {
-                    items.add(Map.entry(name + " line " + n, Slack.payloadOfForm(line.strip().getBytes(StandardCharsets.UTF_8))));
+                    items.add(new java.util.AbstractMap.SimpleEntry<>(name + " line " + n,
+                            Slack.payloadOfForm(line.strip().getBytes(StandardCharsets.UTF_8))));
                 } catch (Rejected r) {
                     reject(name + " line " + n, r.getMessage());
                 }

@@ -173,6 +173,11 @@ public final class Mlflow {
             }
             data.put("mlflow_run_id", runId);
             String exec = tags.get(EXECUTION_TAG);
+            if (exec != null && !dev.poet.store.Names.isId(exec)) {
+                in.reject(here, "run " + runId + ": " + EXECUTION_TAG + " is not a valid execution id: "
+                        + dev.poet.store.Names.quote(exec));
+                continue;
+            }
             if (exec != null) {
                 data.put("mlflow_tags", Map.of(EXECUTION_TAG, exec));
             }

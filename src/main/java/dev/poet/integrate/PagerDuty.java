@@ -2,6 +2,7 @@ package dev.poet.integrate;
 
 import dev.poet.event.Event;
 import dev.poet.event.Timestamps;
+import dev.poet.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,6 +69,9 @@ public final class PagerDuty {
             throw new Rejected(400, "PagerDuty " + type + " without event.data.id (the incident id)");
         }
         Instant time = now;
+        if (ev.get("occurred_at") != null && !(ev.get("occurred_at") instanceof String)) {
+            throw new Rejected(400, "PagerDuty event.occurred_at is not a time: " + Json.typeName(ev.get("occurred_at")));
+        }
         if (str(ev.get("occurred_at")) != null) {
             try {
                 time = Timestamps.parse(str(ev.get("occurred_at")), "event.occurred_at");

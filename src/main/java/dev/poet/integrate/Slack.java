@@ -105,6 +105,9 @@ public final class Slack {
                 continue;
             }
             String execution = PagerDuty.str(action.get("value"));
+            if (execution != null && !dev.poet.store.Names.isId(execution)) {
+                throw new Rejected(400, "a " + actionId + " button whose value is not an execution id");
+            }
             if (execution == null) {
                 throw new Rejected(400, "a " + actionId + " button without the execution id as its value");
             }
@@ -119,10 +122,17 @@ public final class Slack {
                 data.put("validator", who);
             }
             Instant time = now;
+            if (action.get("action_ts") != null && !(action.get("action_ts") instanceof String)) {
+                throw new Rejected(400, "action_ts is not a Slack timestamp: " + Json.typeName(action.get("action_ts")));
+            }
             String ts = PagerDuty.str(action.get("action_ts"));
             if (ts != null) {
                 try {
-                    time = Instant.ofEpochMilli(Math.round(Double.parseDouble(ts) * 1000));
+                    double seconds = Double.parseDouble(ts);
+                    if (!Double.isFinite(seconds) || seconds < 0 || seconds > 1e11) {
+                        throw new NumberFormatException("out of range");
+                    }
+                    time = Instant.ofEpochMilli(Math.round(seconds * 1000));
                 } catch (NumberFormatException e) {
                     throw new Rejected(400, "action_ts is not a Slack timestamp: " + ts);
                 }
