@@ -175,6 +175,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} review" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} report" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} doctor" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config set" ];    then _picocli_poet_config; return $?; fi
@@ -212,35 +213,37 @@ function _complete_poet() {
   local cmds18=(review)
   local cmds19=(report)
   local cmds20=(status)
-  local cmds21=(events)
-  local cmds22=(completion)
-  local cmds23=(config set)
-  local cmds24=(config show)
-  local cmds25=(config history)
-  local cmds26=(config impact)
-  local cmds27=(ingest pagerduty)
-  local cmds28=(ingest slack)
-  local cmds29=(ingest mlflow)
-  local cmds30=(ingest aws-cost)
-  local cmds31=(ingest business-metrics)
-  local cmds32=(ingest retrain)
-  local cmds33=(events list)
-  local cmds34=(events show)
+  local cmds21=(doctor)
+  local cmds22=(events)
+  local cmds23=(completion)
+  local cmds24=(config set)
+  local cmds25=(config show)
+  local cmds26=(config history)
+  local cmds27=(config impact)
+  local cmds28=(ingest pagerduty)
+  local cmds29=(ingest slack)
+  local cmds30=(ingest mlflow)
+  local cmds31=(ingest aws-cost)
+  local cmds32=(ingest business-metrics)
+  local cmds33=(ingest retrain)
+  local cmds34=(events list)
+  local cmds35=(events show)
 
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_ingest_slack; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_config_impact; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_config_history; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_ingest_slack; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_config_impact; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_doctor; return $?; fi
   if CompWordsContainsArray "${cmds20[@]}"; then _picocli_poet_status; return $?; fi
   if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_report; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_review; return $?; fi
@@ -273,7 +276,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="demo init enhance record feedback correlate sweep analyze config regenerate learn rollback serve review-link pagerduty-event slack-message dismiss ingest review report status events completion"
+  local commands="demo init enhance record feedback correlate sweep analyze config regenerate learn rollback serve review-link pagerduty-event slack-message dismiss ingest review report status doctor events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -1001,6 +1004,33 @@ function _picocli_poet_status() {
 
   local commands=""
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `doctor` subcommand.
+function _picocli_poet_doctor() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--repair' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--store'"
 
   type compopt &>/dev/null && compopt +o default

@@ -26,7 +26,7 @@ public final class Poet {
     }
 
     /** The subcommands, in the order {@code --help} lists them. */
-    private static final List<String> COMMANDS = List.of("demo", "init", "enhance", "record", "feedback", "correlate", "sweep", "analyze", "config", "regenerate", "learn", "rollback", "serve", "review-link", "pagerduty-event", "slack-message", "dismiss", "ingest", "review", "report", "status", "events", "completion", "__complete");
+    private static final List<String> COMMANDS = List.of("demo", "init", "enhance", "record", "feedback", "correlate", "sweep", "analyze", "config", "regenerate", "learn", "rollback", "serve", "review-link", "pagerduty-event", "slack-message", "dismiss", "ingest", "review", "report", "status", "doctor", "events", "completion", "__complete");
 
     /**
      * A subcommand's object. A switch, not a map of constructor references: each reference is an
@@ -55,6 +55,7 @@ public final class Poet {
             case "review": return new ReviewCommand();
             case "report": return new ReportCommand();
             case "status": return new StatusCommand();
+            case "doctor": return new DoctorCommand();
             case "events": return new EventsCommand();
             case "completion": return new CompletionCommand();
             case "__complete": return new CompleteValuesCommand();

@@ -283,6 +283,9 @@ public final class Json {
         if (nl >= 0) {
             msg = msg.substring(0, nl);
         }
+        // Jackson names the source of a marker even when it is told not to: drop that part
+        msg = msg.replaceAll(" \\(start marker at \\[Source: [^\\]]*\\]; line: (\\d+), column: (\\d+)\\)",
+                " (opened at line $1, column $2)");
         if (e.getLocation() != null) {
             msg += " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
         }

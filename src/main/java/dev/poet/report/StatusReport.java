@@ -121,7 +121,7 @@ public final class StatusReport {
         try {
             return Json.parse(Files.readAllBytes(p), p.getFileName().toString());
         } catch (PoetException e) {
-            problems.add(p.getFileName() + " is not valid JSON: " + e.getMessage());
+            problems.add(e.getMessage());
             return null;
         }
     }
