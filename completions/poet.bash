@@ -190,6 +190,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest retrain" ];    then _picocli_poet_ingest; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events list" ];    then _picocli_poet_events; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events show" ];    then _picocli_poet_events; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} events export" ];    then _picocli_poet_events; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(demo)
@@ -228,7 +229,9 @@ function _complete_poet() {
   local cmds33=(ingest retrain)
   local cmds34=(events list)
   local cmds35=(events show)
+  local cmds36=(events export)
 
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_poet_events_export; return $?; fi
   if CompWordsContainsArray "${cmds35[@]}"; then _picocli_poet_events_show; return $?; fi
   if CompWordsContainsArray "${cmds34[@]}"; then _picocli_poet_events_list; return $?; fi
   if CompWordsContainsArray "${cmds33[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
@@ -1056,7 +1059,7 @@ function _picocli_poet_events() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show"
+  local commands="list show export"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--store'"
 
@@ -1486,6 +1489,54 @@ function _picocli_poet_events_show() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `export` subcommand.
+function _picocli_poet_events_export() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--out' '--format' '--function' '--type' '--since' '--until' '--state' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--out')
+      return
+      ;;
+    '--format')
+      return
+      ;;
+    '--function')
+      return
+      ;;
+    '--type')
+      return
+      ;;
+    '--since')
+      return
+      ;;
+    '--until')
+      return
+      ;;
+    '--state')
+      return
+      ;;
     '--store')
       return
       ;;
