@@ -136,7 +136,7 @@ complete -c poet -n '__fish_seen_subcommand_from report' -s o -l output -r -F -d
 complete -c poet -n '__fish_seen_subcommand_from report' -a '(poet __complete functions 2>/dev/null)'
 complete -c poet -n '__fish_use_subcommand' -a status -d 'Show functions, versions, parameters, event counts, problems.'
 complete -c poet -n '__fish_seen_subcommand_from status' -a '(poet __complete functions 2>/dev/null)'
-complete -c poet -n '__fish_use_subcommand' -a doctor -d 'Find damage in the store, explain it, and repair what is safe.'
+complete -c poet -n '__fish_use_subcommand' -a doctor -d 'Find damage in the store; explain it, repair what is safe.'
 complete -c poet -n '__fish_seen_subcommand_from doctor' -l repair -d 'Fix what can be fixed safely; report the rest.'
 complete -c poet -n '__fish_use_subcommand' -a events -d 'List and inspect the events in the store.'
 complete -c poet -n '__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from list show export' -a list -d 'List events, oldest first, from every state (or those given with --state).'

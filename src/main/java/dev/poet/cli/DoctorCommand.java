@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "doctor",
-        description = {"Find damage in the store, explain it, and repair what is safe.",
+        description = {"Find damage in the store; explain it, repair what is safe.",
             "Finds interrupted changes, missing or broken current links, params files that are not JSON, torn history"
                 + " lines, unreadable or foreign files in pending/, links leading outside the store, stale temporary"
                 + " files. --repair completes, restores or sets aside only what the store's own records determine."
