@@ -17,7 +17,7 @@ import java.util.Map;
  * factory as {@code main}, and prints one line to stdout after each command that succeeded
  * (what it acknowledged). The test kills it at random moments.
  *
- * <p>Arguments: MODE (record | feedback | enhance | exec), project directory, tag for ids.
+ * <p>Arguments: MODE (record | feedback | enhance | exec | rollback | config | ingest), project directory, tag for ids.
  */
 public final class CrashChild {
     private CrashChild() {
@@ -41,6 +41,19 @@ public final class CrashChild {
                 case "exec" -> new String[] {"record", "execution.completed", "--function", "detect_drift",
                     "--function-version", "v1", "--execution-id", tag + "-" + n, "--id", tag + "-" + n,
                     "--set", "success=true", "--set", "duration_ms=1.5"};
+                case "rollback" -> new String[] {"rollback", "detect_drift", "--reason", "crash test " + n};
+                case "config" -> new String[] {"config", "set", "detect_drift", "threshold", String.valueOf((n % 97 + 1) / 1000.0)};
+                case "ingest" -> {
+                    Path f = project.resolve("ingest-" + tag + "-" + n + ".json");
+                    try {
+                        java.nio.file.Files.writeString(f, "{\"event\":{\"id\":\"" + tag + "-" + n + "\",\"event_type\":"
+                                + "\"incident.acknowledged\",\"occurred_at\":\"2026-11-27T10:00:00Z\",\"agent\":{\"summary\":\"x\"},"
+                                + "\"data\":{\"id\":\"P" + n + "\",\"incident_key\":\"poet:e-" + n + "\"}}}");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    yield new String[] {"ingest", "pagerduty", f.toString()};
+                }
                 default -> throw new IllegalArgumentException(mode);
             };
             int code = Poet.commandLineFor(env, cmd).execute(cmd);
@@ -48,7 +61,7 @@ public final class CrashChild {
                 System.err.println("exit " + code);
                 System.exit(code);
             }
-            ack.println(out.toString().strip());
+            ack.println(mode.equals("ingest") ? "pd-" + tag + "-" + n : out.toString().strip());
             ack.flush();
         }
     }

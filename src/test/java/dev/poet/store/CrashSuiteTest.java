@@ -1,0 +1,209 @@
+package dev.poet.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poet.cli.Main;
+import dev.poet.json.Json;
+import dev.poet.testing.Cli;
+import dev.poet.testing.CrashChild;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rest of the crash suite (with KillTest, CorrelateCrashTest and LearnKillTest over 500 kills
+ * in all): rollbacks, parameter changes, ingests and a poet serve under load, all at once on one
+ * store, killed with SIGKILL at random moments. After every round: every acknowledged event is
+ * in pending/ exactly once, nothing partial is outside tmp/, current is valid, the params file is
+ * JSON, the history reads; at the end the next poet learn completes and the history agrees with
+ * the store.
+ */
+class CrashSuiteTest {
+    static final int ROUNDS = 66;
+
+    @TempDir
+    Path project;
+
+    private Process child(String mode, String tag) throws IOException {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                CrashChild.class.getName(), mode, project.toString(), tag).directory(project.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (InputStream s = in) {
+                return new String(s.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        });
+    }
+
+    private static List<String> complete(String out) {
+        List<String> lines = new ArrayList<>(List.of(out.split("\n", -1)));
+        lines.remove(lines.size() - 1);
+        return lines;
+    }
+
+    @Test
+    void killedAtRandomEverythingAcknowledgedSurvives() throws Exception {
+        Cli cli = new Cli(FileSystems.getDefault(), project);
+        assertEquals(0, cli.run("init").code());
+        cli.write("detect.py", "def detect_drift(reference, current):\n    return {'drift_detected': False}\n");
+        cli.write("params.json", "{\"threshold\": 0.05}");
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "detect.py", "--params", "params.json").code());
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "detect.py").code());
+        Path store = project.resolve(".poet");
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+        Random random = new Random(8);
+        Set<String> acked = Collections.synchronizedSet(new HashSet<>());
+        int kills = 0;
+        int served = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            List<Process> children = new ArrayList<>();
+            List<CompletableFuture<String>> outs = new ArrayList<>();
+            for (String mode : List.of("rollback", "config", "ingest")) {
+                Process p = child(mode, mode.charAt(0) + "" + round);
+                children.add(p);
+                outs.add(drain(p.getInputStream()));
+            }
+            ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "--store", store.toString(), "-q", "serve", "--port", "0")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("POET_FEEDBACK_TOKEN", "tok");
+            Process serve = pb.start();
+            children.add(serve);
+            BufferedReader serveOut = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+            AtomicBoolean stop = new AtomicBoolean();
+            int r = round;
+            CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> {
+                int ok = 0;
+                try {
+                    String url = serveOut.readLine();
+                    if (url == null) {
+                        return 0;
+                    }
+                    for (int n = 0; !stop.get(); n++) {
+                        String key = "s" + r + "-" + n;
+                        try {
+                            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(url + "poet/feedback"))
+                                    .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer tok")
+                                    .header("Idempotency-Key", key).header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"execution_id\":\"e-" + n
+                                            + "\",\"was_real_drift\":false}")).build(), HttpResponse.BodyHandlers.ofString());
+                            if (resp.statusCode() == 200) {
+                                acked.add("fb-" + key);
+                                ok++;
+                            }
+                        } catch (IOException e) {
+                            return ok; // the server was killed
+                        }
+                    }
+                } catch (Exception e) {
+                    return ok;
+                }
+                return ok;
+            });
+            Thread.sleep(400 + random.nextInt(900));
+            for (Process p : children) {
+                p.destroyForcibly();
+            }
+            stop.set(true);
+            for (Process p : children) {
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertTrue(p.exitValue() == 137 || p.exitValue() == 9, "killed, not exited by itself: " + p.exitValue());
+                kills++;
+            }
+            served += load.get(30, TimeUnit.SECONDS);
+            for (String line : complete(outs.get(2).get(30, TimeUnit.SECONDS))) {
+                acked.add(line);
+            }
+            outs.get(0).get(30, TimeUnit.SECONDS);
+            outs.get(1).get(30, TimeUnit.SECONDS);
+            assertConsistent(store, acked);
+        }
+        assertTrue(kills >= 250, "kills: " + kills);
+        assertTrue(served > 100, "poet serve answered between kills: " + served);
+
+        Cli.Result learn = cli.run("learn");
+        assertEquals(0, learn.code(), learn.toString());
+        assertConsistent(store, acked);
+        Cli.Result status = cli.run("--json", "status");
+        assertTrue(status.out().contains("\"problems\":[]"), status.out());
+        assertFalse(status.out().contains("\"interrupted\""), "learn completed every interrupted change: " + status.out());
+        assertEquals("The store is healthy: " + store + "\n", cli.run("doctor").out());
+    }
+
+    /** Acknowledged events are in the store exactly once; files, links, params and history are whole. */
+    private static void assertConsistent(Path store, Set<String> acked) throws IOException {
+        Set<String> ids = new HashSet<>();
+        for (String dir : List.of("events/pending", "events/failed")) {
+            try (Stream<Path> s = Files.list(store.resolve(dir))) {
+                for (Path p : s.toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.endsWith(".json")) {
+                        assertTrue(ids.add(n.substring(n.indexOf('_') + 1, n.length() - 5)), "one file per event: " + n);
+                        Json.parseObject(Files.readAllBytes(p), n);
+                    }
+                }
+            }
+        }
+        try (Stream<Path> s = Files.list(store.resolve("events/processed"))) {
+            for (Path seg : s.toList()) {
+                for (String line : Files.readAllLines(seg)) {
+                    ids.add((String) Json.parseObject(line.getBytes(StandardCharsets.UTF_8), "segment").get("id"));
+                }
+            }
+        }
+        synchronized (acked) {
+            for (String id : acked) {
+                assertTrue(ids.contains(id), "acknowledged event " + id + " is in the store");
+            }
+        }
+        try (Stream<Path> all = Files.walk(store)) {
+            for (Path p : all.toList()) {
+                if (!p.startsWith(store.resolve("events/tmp"))) {
+                    assertFalse(p.getFileName().toString().contains(".tmp-"), "temporary file outside tmp/: " + p);
+                }
+            }
+        }
+        Path cur = store.resolve("detect_drift_current.py");
+        assertTrue(Files.isRegularFile(cur), "current resolves");
+        assertTrue(Files.readSymbolicLink(cur).toString().matches("detect_drift_v[12]\\.py"));
+        Map<String, Object> params = Json.parseObject(Files.readAllBytes(store.resolve("detect_drift_params.json")), "params");
+        assertTrue(params.get("threshold") instanceof Number);
+        for (String line : Files.readAllLines(store.resolve("detect_drift_history.jsonl"))) {
+            Json.parseObject(line.getBytes(StandardCharsets.UTF_8), "history line");
+        }
+    }
+}
