@@ -56,7 +56,7 @@ public final class AtomicFile {
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    created = io.publish(tmp, target);
+                    created = io.publishDurably(tmp, target);
                     break;
                 } catch (java.nio.file.NoSuchFileException e) {
                     if (missing == null || java.nio.file.Files.isDirectory(target.getParent()) || !missing.repair(attempt)) {
@@ -72,7 +72,6 @@ public final class AtomicFile {
             io.deleteIfExists(tmp);
             return false;
         }
-        io.forceDirectory(target.getParent());
         return true;
     }
 

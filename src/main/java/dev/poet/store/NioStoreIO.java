@@ -101,6 +101,21 @@ public final class NioStoreIO implements StoreIO {
     }
 
     @Override
+    public boolean publishDurably(Path from, Path to) throws IOException {
+        if (to.getFileSystem() != FileSystems.getDefault()) {
+            return publish(from, to);
+        }
+        // open the directory first: if it is renamed (claimed) after the link, this still forces it
+        try (FileChannel dir = FileChannel.open(to.getParent(), StandardOpenOption.READ)) {
+            boolean created = publish(from, to);
+            if (created) {
+                dir.force(true);
+            }
+            return created;
+        }
+    }
+
+    @Override
     public FileChannel openLockFile(Path file) throws IOException {
         return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }

@@ -26,6 +26,19 @@ public interface StoreIO {
      */
     boolean publish(Path from, Path to) throws IOException;
 
+    /**
+     * {@link #publish}, then forces the directory the link went into, even if that directory is
+     * renamed in between (correlation claims pending/ by renaming it): the default forces by
+     * path, which a rename can defeat; the real implementation forces the directory it opened.
+     */
+    default boolean publishDurably(Path from, Path to) throws IOException {
+        boolean created = publish(from, to);
+        if (created) {
+            forceDirectory(to.getParent());
+        }
+        return created;
+    }
+
     /** Atomically renames {@code from} (a file or directory) to {@code to}, which must not exist. */
     void rename(Path from, Path to) throws IOException;
 

@@ -156,17 +156,32 @@ def _ensure_pending(events):
 
 
 def _link_waiting_for_pending(tmp, target, events):
-    """os.link, waiting while a correlate claim swaps pending/ (microseconds), repairing it if need be."""
+    """os.link, waiting while a correlate claim swaps pending/ (microseconds), repairing it if need be.
+
+    Returns a descriptor of the directory the link went into, opened before the link: if a claim
+    renames that directory right after, fsyncing this descriptor still makes the link durable."""
+    directory = os.path.dirname(target)
     for attempt in range(1, 1001):
         try:
-            os.link(tmp, target)
-            return
+            dirfd = os.open(directory, os.O_RDONLY)
         except FileNotFoundError:
-            if os.path.isdir(os.path.dirname(target)) or attempt == 1000:
+            dirfd = None
+        if dirfd is not None:
+            try:
+                os.link(tmp, target)
+                return dirfd
+            except FileNotFoundError:
+                os.close(dirfd)
+                if os.path.isdir(directory):
+                    raise  # the temporary file is gone, not the directory
+            except BaseException:
+                os.close(dirfd)
                 raise
-            if attempt % 50 == 0:
-                _ensure_pending(events)
-            time.sleep(0.001)
+        if attempt == 1000:
+            raise FileNotFoundError(directory)
+        if attempt % 50 == 0:
+            _ensure_pending(events)
+        time.sleep(0.001)
 
 
 def _deliver(store, name, payload):
@@ -188,8 +203,9 @@ def _deliver(store, name, payload):
         os.unlink(tmp)
         raise
     os.close(fd)
+    dirfd = None
     try:
-        _link_waiting_for_pending(tmp, pending, events)
+        dirfd = _link_waiting_for_pending(tmp, pending, events)
     except FileExistsError:
         os.unlink(tmp)
         return pending, True
@@ -203,7 +219,13 @@ def _deliver(store, name, payload):
         os.rename(tmp, pending)
     else:
         os.unlink(tmp)
-    _fsync_dir(os.path.dirname(pending))
+    if dirfd is None:
+        _fsync_dir(os.path.dirname(pending))
+    else:
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
     return pending, False
 
 
