@@ -241,7 +241,7 @@ public final class Doctor {
         Instant cutoff = events.clock().instant().minus(Sweeper.TMP_TTL);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.tmpDir())) {
             for (Path p : ds) {
-                if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
                     n++;
                 }
             }

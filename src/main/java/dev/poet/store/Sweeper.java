@@ -37,7 +37,9 @@ public final class Sweeper {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.tmpDir())) {
                 for (Path p : ds) {
                     try {
-                        if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff) && Files.deleteIfExists(p)) {
+                        // NOFOLLOW: a killed current swap leaves a symbolic link here, whose target is relative
+                        if (Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)
+                                && Files.deleteIfExists(p)) {
                             tmp++;
                         }
                     } catch (NoSuchFileException e) {

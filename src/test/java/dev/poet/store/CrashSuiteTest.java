@@ -161,7 +161,8 @@ class CrashSuiteTest {
         Cli.Result status = cli.run("--json", "status");
         assertTrue(status.out().contains("\"problems\":[]"), status.out());
         assertFalse(status.out().contains("\"interrupted\""), "learn completed every interrupted change: " + status.out());
-        assertEquals("The store is healthy: " + store + "\n", cli.run("doctor").out());
+        Cli.Result doctor = cli.run("doctor");
+        assertEquals("The store is healthy: " + store + "\n", doctor.out(), doctor.toString());
     }
 
     /** Acknowledged events are in the store exactly once; files, links, params and history are whole. */
