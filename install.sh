@@ -28,7 +28,8 @@ man_dir="$prefix/share/man/man1"
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed to build poet; install it, e.g. 'apt-get install maven'"
-java_bin="$(command -v java || true)"
+# The JVM poet runs on: $JAVA_HOME's if set, else the java on the PATH.
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then java_bin="$JAVA_HOME/bin/java"; else java_bin="$(command -v java || true)"; fi
 [ -n "$java_bin" ] || die "a Java 17 or newer runtime is needed; install it, e.g. 'apt-get install openjdk-17-jdk-headless'"
 java_bin="$(readlink -f "$java_bin")"
 java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
@@ -46,15 +47,31 @@ rm -f "$build_log"
 sha="$(sha256sum "$here/target/poet.jar" | cut -c1-16)"
 jar="$lib/poet-$sha.jar"
 jsa="$lib/poet-$sha-java$java_major.jsa"
+aot="$lib/poet-$sha-java$java_major.aot"
 mkdir -p "$bin" "$lib" "$completion_dir" "$zsh_dir" "$fish_dir" "$man_dir"
 if [ ! -f "$jar" ]; then
     cp "$here/target/poet.jar" "$jar.tmp.$$" && mv -f "$jar.tmp.$$" "$jar"
 fi
-for old in "$lib"/poet-*.jar "$lib"/poet-*.jsa; do
-    case "$old" in "$jar"|"$jsa"|"$lib/poet-*."*) ;; *) rm -f "$old" ;; esac
+for old in "$lib"/poet-*.jar "$lib"/poet-*.jsa "$lib"/poet-*.aot; do
+    case "$old" in "$jar"|"$jsa"|"$aot"|"$lib/poet-*."*) ;; *) rm -f "$old" ;; esac
 done
 
-if [ ! -f "$jsa" ]; then
+# Java 25 and later: an ahead-of-time cache (classes loaded and linked, lambda forms, profiles)
+# from a training run; older JVMs: a class-data-sharing archive. Both named after the jar's hash.
+share=""
+if [ "$java_major" -ge 25 ] && [ ! -f "$aot" ]; then
+    echo "Building the ahead-of-time cache for $java_bin..." >&2
+    if "$java_bin" -XX:AOTCacheOutput="$aot.tmp.$$" -Xlog:aot=off -Xlog:cds=off -cp "$jar" dev.poet.cli.CdsTraining \
+            >/dev/null 2>&1 && [ -f "$aot.tmp.$$" ]; then
+        mv -f "$aot.tmp.$$" "$aot"
+    else
+        rm -f "$aot.tmp.$$"
+        echo "install.sh: could not build the AOT cache; falling back to a class-data-sharing archive" >&2
+    fi
+fi
+if [ -f "$aot" ]; then
+    share="-XX:AOTCache=$aot -Xlog:aot=off -Xlog:cds=off"
+elif [ ! -f "$jsa" ]; then
     echo "Building the class-data-sharing archive for $java_bin..." >&2
     if ! "$java_bin" -XX:ArchiveClassesAtExit="$jsa.tmp.$$" -Xlog:cds=off -Xlog:cds+dynamic=off \
             -cp "$jar" dev.poet.cli.CdsTraining >/dev/null 2>&1; then
@@ -62,12 +79,12 @@ if [ ! -f "$jsa" ]; then
     fi
     [ -f "$jsa.tmp.$$" ] && mv -f "$jsa.tmp.$$" "$jsa"
 fi
+[ -n "$share" ] || share="-Xshare:auto -XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
 
 cat > "$bin/poet.tmp.$$" <<LAUNCHER
 #!/bin/sh
 # poet launcher, written by install.sh from $here. Reinstall to update.
 jar='$jar'
-jsa='$jsa'
 # Short-lived commands run with C1 only (no time to gain from C2); long-running ones keep the full JIT.
 # POET_JAVA_OPTS comes last, so it can override any of these (e.g. -Xmx2g for a very large store).
 # G1 stays: with it, Java 17 maps the archived module graph instead of building it (~10 ms).
@@ -85,7 +102,7 @@ for a in "\$@"; do
         *) break ;;
     esac
 done
-exec '$java_bin' -Xshare:auto -XX:SharedArchiveFile="\$jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \$jit \$POET_JAVA_OPTS -cp "\$jar" dev.poet.cli.Main "\$@"
+exec '$java_bin' $share \$jit \$POET_JAVA_OPTS -cp "\$jar" dev.poet.cli.Main "\$@"
 LAUNCHER
 chmod 755 "$bin/poet.tmp.$$"
 mv -f "$bin/poet.tmp.$$" "$bin/poet"
