@@ -309,6 +309,38 @@ class ServeTest {
         assertEquals("review_link", d.get("validation_source"));
     }
 
+    /** Clients that send their body a byte at a time hold one thread each, not the server: others are still answered. */
+    @Test
+    void slowBodiesDoNotStopTheServer() throws Exception {
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", server.url().getPort());
+                s.getOutputStream().write(("POST /poet/feedback HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + FEEDBACK_TOKEN
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            for (int round = 0; round < 5; round++) {
+                for (java.net.Socket s : slow) {
+                    s.getOutputStream().write(' ');
+                    s.getOutputStream().flush();
+                }
+                long t0 = System.nanoTime();
+                assertEquals(200, get("/healthz").statusCode());
+                assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "answered promptly while slow clients dribble");
+                Thread.sleep(200);
+            }
+            String body = "{\"execution_id\":\"" + EXEC + "\",\"was_real_drift\":true}";
+            assertEquals(200, post("/poet/feedback", body, "Authorization", "Bearer " + FEEDBACK_TOKEN).statusCode());
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+        assertEquals(1, events("drift.validation").size(), "the abandoned slow bodies wrote nothing");
+    }
+
     @Test
     void endpointsWithoutTheirSecretAreNotServedAndSaySo() throws Exception {
         server.close();
