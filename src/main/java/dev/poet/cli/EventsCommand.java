@@ -30,6 +30,20 @@ final class EventsCommand extends Base {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "events: a subcommand is required: list, show or export");
     }
 
+    /** --state values: pending, processed, failed. */
+    static List<State> parseStates(List<String> states) {
+        List<State> which = new ArrayList<>();
+        for (String s : states) {
+            which.add(switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "pending" -> State.PENDING;
+                case "processed" -> State.PROCESSED;
+                case "failed" -> State.FAILED;
+                default -> throw PoetException.invalid("--state " + Names.quote(s) + ": expected pending, processed or failed");
+            });
+        }
+        return which;
+    }
+
     /** The JSON form of a stored event: its envelope plus where it is. */
     static Map<String, Object> describe(EventLog.Stored s) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -86,15 +100,7 @@ final class EventsCommand extends Base {
             EventFilter filter = new EventFilter(type, function, executionId,
                     since == null ? null : Timestamps.parseRelative(since, now, "--since"),
                     until == null ? null : Timestamps.parseRelative(until, now, "--until"));
-            List<State> which = new ArrayList<>();
-            for (String s : states) {
-                which.add(switch (s.trim().toLowerCase()) {
-                    case "pending" -> State.PENDING;
-                    case "processed" -> State.PROCESSED;
-                    case "failed" -> State.FAILED;
-                    default -> throw PoetException.invalid("--state " + Names.quote(s) + ": expected pending, processed or failed");
-                });
-            }
+            List<State> which = parseStates(states);
             if (which.isEmpty()) {
                 which = List.of(State.PENDING, State.PROCESSED, State.FAILED);
             }
@@ -220,15 +226,7 @@ final class EventsCommand extends Base {
             EventFilter filter = new EventFilter(type, function, null,
                     since == null ? null : Timestamps.parseRelative(since, now, "--since"),
                     until == null ? null : Timestamps.parseRelative(until, now, "--until"));
-            List<State> which = new ArrayList<>();
-            for (String s : states) {
-                which.add(switch (s.trim().toLowerCase()) {
-                    case "pending" -> State.PENDING;
-                    case "processed" -> State.PROCESSED;
-                    case "failed" -> State.FAILED;
-                    default -> throw PoetException.invalid("--state " + Names.quote(s) + ": expected pending, processed or failed");
-                });
-            }
+            List<State> which = parseStates(states);
             dev.poet.event.Exporter.Result r = new dev.poet.event.Exporter(store()).export(env().cwd().resolve(out), which, filter);
             if (json()) {
                 Map<String, Object> m = new LinkedHashMap<>();
