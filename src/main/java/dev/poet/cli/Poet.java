@@ -54,7 +54,7 @@ public final class Poet {
             case "ingest": return new IngestCommand();
             case "review": return new ReviewCommand();
             case "report": return new ReportCommand();
-            case "status": return new StatusCommand();
+            case "status": return new StatusCommand().spec;
             case "doctor": return new DoctorCommand();
             case "events": return new EventsCommand();
             case "completion": return new CompletionCommand();

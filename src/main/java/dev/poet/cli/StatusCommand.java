@@ -5,25 +5,31 @@ import dev.poet.report.StatusReport;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "status",
-        footer = {"", "Examples:",
-            "  poet status",
-            "  poet --json status | jq .problems"},
-        description = {"Show functions, versions, parameters, event counts, problems.",
-            "Functions with their live and stored versions, parameters and last change; event counts"
-                + " (pending, processed, failed, in flight) and the last correlate run.",
-            "Problems found (a dangling current link, invalid params, a torn history line) are listed; status never"
-                + " changes the store."})
+/**
+ * {@code poet status}. Declared programmatically, like record and feedback (see {@link Specs}): it is
+ * run often and start-up time counts; reading annotations costs proxy classes no archive holds.
+ */
 final class StatusCommand extends Base {
-    @Parameters(arity = "0..1", paramLabel = "FUNCTION", description = "Show only this function.")
     String function;
+
+    StatusCommand() {
+        spec = CommandSpec.wrapWithoutInspection(this);
+        spec.usageMessage().description(
+                "Show functions, versions, parameters, event counts, problems.",
+                "Functions with their live and stored versions, parameters and last change; event counts"
+                        + " (pending, processed, failed, in flight) and the last correlate run.",
+                "Problems found (a dangling current link, invalid params, a torn history line) are listed; status never"
+                        + " changes the store.")
+                .footer("", "Examples:", "  poet status", "  poet --json status | jq .problems");
+        spec.addPositional(Specs.positional("FUNCTION", "0..1", "Show only this function.").build());
+    }
 
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
+        function = spec.positionalParameters().get(0).getValue();
         Map<String, Object> r = StatusReport.build(store(), function);
         if (json()) {
             printJson(r);
