@@ -22,6 +22,7 @@ public final class CdsTraining {
     }
 
     public static void main(String[] args) throws IOException {
+        System.getenv(); // the launcher reads the environment: archive its classes too
         Path dir = Files.createTempDirectory("poet-cds-");
         try {
             String store = dir.resolve(".poet").toString();
