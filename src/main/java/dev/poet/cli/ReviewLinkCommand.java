@@ -45,6 +45,9 @@ final class ReviewLinkCommand extends Base {
         }
         String key = s.secrets().require(Secrets.REVIEW_KEY, "a review link");
         Duration ttl = expires != null ? Timestamps.parseAge(expires, "--expires") : s.reviewLinkTtl();
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw PoetException.invalid("--expires must be longer than 0: the link would not work at all");
+        }
         Instant until = env().clock().instant().plus(ttl);
         String url = ReviewTokens.url(base, executionId, ReviewTokens.token(key, executionId, until));
         if (json()) {

@@ -42,6 +42,9 @@ final class ServeCommand extends Base {
         if (threads < 1 || threads > 1024) {
             throw dev.poet.PoetException.invalid("--threads must be between 1 and 1024, got " + threads);
         }
+        if (new java.net.InetSocketAddress(host, port).isUnresolved()) {
+            throw dev.poet.PoetException.invalid("--host " + dev.poet.store.Names.quote(host) + " is not an address of this machine");
+        }
         Store store = store();
         ServeSettings settings = ServeSettings.of(store, env().environment());
         PoetServer server;

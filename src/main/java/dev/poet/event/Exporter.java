@@ -37,6 +37,9 @@ public final class Exporter {
     }
 
     public Result export(Path out, List<State> states, EventFilter filter) throws IOException {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw dev.poet.PoetException.invalid("--out " + out + " exists and is not a directory");
+        }
         Files.createDirectories(out);
         Map<String, Path> temps = new TreeMap<>();
         Map<String, Long> counts = new TreeMap<>();

@@ -45,8 +45,11 @@ public final class HtmlReport {
 
     /** Writes the report to {@code out} (replaced atomically) and returns its size in bytes. */
     public static long write(Store store, String fn, Path out, long now) throws IOException {
-        byte[] html = render(store, fn, now).getBytes(StandardCharsets.UTF_8);
         Path dir = out.toAbsolutePath().getParent();
+        if (dir == null || Files.isDirectory(out)) {
+            throw PoetException.invalid(out + " is a directory; name the report file, e.g. -o report.html");
+        }
+        byte[] html = render(store, fn, now).getBytes(StandardCharsets.UTF_8);
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".poet-report-", ".tmp");
         try {

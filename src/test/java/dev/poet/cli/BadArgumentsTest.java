@@ -1,0 +1,40 @@
+package dev.poet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poet.testing.Cli;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Arguments that name the wrong kind of thing get one clear line and exit 2, not an I/O error or a crash. */
+class BadArgumentsTest {
+    Cli cli;
+
+    @BeforeEach
+    void store() {
+        cli = Cli.jimfs();
+        assertEquals(0, cli.run("init").code());
+        cli.write("d.py", "def detect_drift(a, b):\n    return {}\n");
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "d.py").code());
+    }
+
+    private void refused(String expected, String... args) {
+        Cli.Result r = cli.run(args);
+        assertEquals(2, r.code(), String.join(" ", args) + "\n" + r);
+        assertTrue(r.err().startsWith("poet") && r.err().contains(expected), expected + " in " + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void wrongKindsOfPathsAddressesAndNames() {
+        refused("exists and is not a directory", "events", "export", "--out", "d.py");
+        refused("is a directory; name the report file", "report", "detect_drift", "-o", "/");
+        refused("is a directory; name the report file", "report", "detect_drift", "-o", ".poet");
+        cli.env.put("POET_REVIEW_KEY", "k");
+        refused("--expires must be longer than 0", "review-link", "--execution-id", "e1", "--base-url", "http://h",
+                "--expires", "0s");
+        refused("is not an address of this machine", "serve", "--host", "no.such.host.invalid", "--port", "0");
+        refused("unknown generator 'bogus'", "learn", "--generator", "bogus");
+    }
+}
