@@ -46,7 +46,7 @@ final class RegenerateCommand extends Base {
         Regenerator regen = new Regenerator(store, eventLog(store), Python.locate(env().environment()));
         Regenerator.Result r;
         if (name.equals("params")) {
-            r = regen.runParams(function, dryRun, null);
+            r = regen.runParams(function, dryRun, null, null);
         } else {
             Generator g = dryRun ? null : Generators.create(name, ls, o, env().environment());
             r = regen.run(function, g, name, dryRun);

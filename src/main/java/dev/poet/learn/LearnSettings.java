@@ -12,7 +12,8 @@ import java.util.Map;
  * read: {@code learning.params} (the params generator), {@code learning.impact_days}, and
  * {@code generator}; {@code functions.<fn>.learning} overrides {@code learning} per function.
  */
-public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params, int impactDays, Map<?, ?> generator) {
+public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params, int impactDays,
+                            double regenerateCooldownHours, Map<?, ?> generator) {
 
     public static LearnSettings of(Map<String, Object> settings, String fn) {
         Thresholds t = Thresholds.of(settings, fn);
@@ -47,10 +48,15 @@ public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params,
         if (days != null && (!(days instanceof Number) || ((Number) days).intValue() < 1)) {
             throw bad("learning.impact_days must be a whole number of days >= 1, got " + days);
         }
+        Object cooldown = pick(own, base, "regenerate_cooldown_hours");
+        if (cooldown != null && (!(cooldown instanceof Number) || ((Number) cooldown).doubleValue() < 0)) {
+            throw bad("learning.regenerate_cooldown_hours must be a number of hours >= 0, got " + cooldown);
+        }
         return new LearnSettings(t,
                 new ParamsLearner.Options(t.minSamples(), recall == null ? null : ((Number) recall).doubleValue(), seasonal,
                         latency == null ? 24 : ((Number) latency).doubleValue()),
                 days == null ? 7 : ((Number) days).intValue(),
+                cooldown == null ? 24 : ((Number) cooldown).doubleValue(),
                 map(settings.get("generator")));
     }
 

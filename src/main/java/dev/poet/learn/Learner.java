@@ -78,6 +78,7 @@ public final class Learner {
         summary.put("dry_run", o.dryRun());
         summary.put("took_over", tookOver);
         Map<String, Object> settings = Settings.read(store);
+        Generators.name(LearnSettings.of(settings, null), o.overrides()); // a wrong name is an error now, not when a rule fires
         Map<String, Object> last = readLast();
         Long lastStarted = null;
         if (last != null && last.get("started") instanceof String) {
@@ -186,7 +187,7 @@ public final class Learner {
             regen.put("result", "skipped: " + current + " is on probation (" + j.reason() + ")");
             return;
         }
-        long cooldownMs = (long) (cooldownHours(settings) * 3_600_000L);
+        long cooldownMs = (long) (ls.regenerateCooldownHours() * 3_600_000L);
         Long failedAt = lastFailedProbation(fn);
         if (failedAt != null && now - failedAt < cooldownMs) {
             regen.put("result", "skipped: a version failed probation at " + Timestamps.format(Instant.ofEpochMilli(failedAt))
@@ -197,7 +198,7 @@ public final class Learner {
         regen.put("generator", name);
         Regenerator regenerator = new Regenerator(store, events, o.python());
         if (name.equals("params")) {
-            Regenerator.Result r = regenerator.runParams(fn, o.dryRun(), facts);
+            Regenerator.Result r = regenerator.runParams(fn, o.dryRun(), facts, analysis);
             regen.put("changes", r.learned().changes());
             if (r.deployed() != null) {
                 regen.put("result", "deployed");
@@ -220,7 +221,7 @@ public final class Learner {
             return;
         }
         Generator g = Generators.create(name, ls, o.overrides(), o.env());
-        Regenerator.Result r = regenerator.run(fn, g, name, false, facts);
+        Regenerator.Result r = regenerator.run(fn, g, name, false, facts, analysis);
         regen.put("result", "deployed");
         regen.put("version", r.deployed().version());
         regen.put("reason", r.decision());
@@ -240,18 +241,6 @@ public final class Learner {
             }
         }
         return at;
-    }
-
-    private static double cooldownHours(Map<String, Object> settings) {
-        Object l = settings.get("learning");
-        Object v = l instanceof Map ? ((Map<?, ?>) l).get("regenerate_cooldown_hours") : null;
-        if (v == null) {
-            return 24;
-        }
-        if (!(v instanceof Number) || ((Number) v).doubleValue() < 0) {
-            throw new PoetException(Status.NO_STORE, "poet.json: learning.regenerate_cooldown_hours must be a number >= 0");
-        }
-        return ((Number) v).doubleValue();
     }
 
     /** When a code generator was last asked for this function: the newest request id (a ULID) in prompts/. */

@@ -48,11 +48,13 @@ public final class Regenerator {
 
     /** Regenerates with a code generator ({@code command}, {@code openai}); null when dry-running. */
     public Result run(String fn, Generator generator, String generatorName, boolean dryRun) throws IOException {
-        return run(fn, generator, generatorName, dryRun, null);
+        return run(fn, generator, generatorName, dryRun, null, null);
     }
 
-    public Result run(String fn, Generator generator, String generatorName, boolean dryRun, Facts facts) throws IOException {
-        Context c = context(fn, facts);
+    /** With {@code facts} and the live version's {@code analysis} when the caller has them already (null: computed here). */
+    public Result run(String fn, Generator generator, String generatorName, boolean dryRun, Facts facts,
+                      Map<String, Object> analysis) throws IOException {
+        Context c = context(fn, facts, analysis);
         String source = Wrapper.unwrap(Files.readString(store.versions().versionFile(fn, c.current), StandardCharsets.UTF_8));
         String prompt = Prompt.build(fn, c.current, c.patterns, c.fired, source);
         if (dryRun) {
@@ -87,8 +89,8 @@ public final class Regenerator {
      * live code unchanged and the learned parameters. Nothing learned means nothing recorded.
      */
     @SuppressWarnings("unchecked")
-    public Result runParams(String fn, boolean dryRun, Facts facts) throws IOException {
-        Context c = context(fn, facts);
+    public Result runParams(String fn, boolean dryRun, Facts facts, Map<String, Object> analysis) throws IOException {
+        Context c = context(fn, facts, analysis);
         LearnSettings ls = LearnSettings.of(Settings.read(store), fn);
         Map<String, Object> live = ParamsChanger.read(store, fn);
         Map<String, Long> reasons = new LinkedHashMap<>();
@@ -186,12 +188,12 @@ public final class Regenerator {
     private record Context(String current, Facts facts, Map<String, Object> patterns, List<String> fired, String decision) {
     }
 
-    private Context context(String fn, Facts preloaded) throws IOException {
+    private Context context(String fn, Facts preloaded, Map<String, Object> analyzed) throws IOException {
         Names.function(fn);
         String current = store.versions().requireCurrent(fn);
         Facts facts = preloaded != null ? preloaded : Facts.load(store, List.of(fn));
-        Map<String, Object> analysis = new Analyzer(store, facts, events.clock().millis())
-                .analyze(fn, null, new Analyzer.Window(null, null));
+        Map<String, Object> analysis = analyzed != null ? analyzed
+                : new Analyzer(store, facts, events.clock().millis()).analyze(fn, null, new Analyzer.Window(null, null));
         Map<String, Object> patterns = Analyzer.currentPatterns(analysis);
         List<String> fired = new ArrayList<>();
         for (Map<String, Object> rule : Analyzer.firedRules(analysis)) {

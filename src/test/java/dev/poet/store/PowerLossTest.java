@@ -67,9 +67,8 @@ class PowerLossTest {
 
     @Test
     void aPowerLossAtAnyWriteLeavesAStoreTheNextLearnCompletes() throws Exception {
-        PowerLossIO whole = new PowerLossIO(setup().store(), 0);
         Cli full = setup();
-        whole = new PowerLossIO(full.store(), 0);
+        PowerLossIO whole = new PowerLossIO(full.store(), 0);
         run(full, whole);
         int total = whole.operations();
         assertTrue(total > 40, "the scenario writes: " + total);
