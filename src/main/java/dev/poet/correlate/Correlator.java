@@ -75,6 +75,8 @@ public final class Correlator {
         public long invalid;
         public long duplicates;
         public long duplicateVerdicts;
+        /** Deliveries that landed in this run's claim after it was read, given back to pending/. */
+        public long lateArrivals;
         public long segments;
         public long processedTotal;
         public long millis;
@@ -89,6 +91,7 @@ public final class Correlator {
             m.put("invalid", invalid);
             m.put("duplicates", duplicates);
             m.put("duplicate_verdicts", duplicateVerdicts);
+            m.put("late_arrivals", lateArrivals);
             m.put("by_key", new LinkedHashMap<>(byKey));
             m.put("segments_written", segments);
             m.put("processed_total", processedTotal);
@@ -230,7 +233,29 @@ public final class Correlator {
                     io.publish(p.path(), pending.resolve(p.path().getFileName().toString()));
                 }
             }
-            if (!stillWaiting.isEmpty()) {
+            // A delivery whose link looked up pending/ just before the claim renamed it lands in the
+            // claim after this run listed it: give such late arrivals back to pending/, never to trash.
+            boolean returned = false;
+            for (int d = 0; d < sources.size(); d++) {
+                java.util.Set<String> listed = new java.util.HashSet<>();
+                groupsByDir.get(d).forEach(listed::addAll);
+                List<Path> late = new ArrayList<>();
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(sources.get(d), "*.json")) {
+                    for (Path p : ds) {
+                        if (!listed.contains(p.getFileName().toString())) {
+                            late.add(p);
+                        }
+                    }
+                }
+                for (Path p : late) {
+                    if (!io.publish(p, pending.resolve(p.getFileName().toString()))) {
+                        io.deleteIfExists(p); // the same event is pending already
+                    }
+                    report.lateArrivals++;
+                    returned = true;
+                }
+            }
+            if (!stillWaiting.isEmpty() || returned) {
                 io.forceDirectory(pending);
             }
             for (Path claim : sources) {
