@@ -83,6 +83,9 @@ public final class Claims {
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
             // a writer restored pending/ first; ours is not needed
             Files.deleteIfExists(next);
+        } catch (NoSuchFileException e) {
+            // a writer that waited too long restored pending/ with our pending.next itself
+            ensurePending(io, events);
         }
         io.forceDirectory(events);
         io.forceDirectory(claimed);

@@ -194,9 +194,12 @@ class CorrelateCrashTest {
             }));
         }
         for (int run = 0; run < 4; run++) {
-            Process c = correlateProcess(store);
+            Path log = project.resolve("correlate-" + run + ".log");
+            Process c = new ProcessBuilder(java(), "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "-v", "--store", store.toString(), "correlate", "--batch-size", "100")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             assertTrue(c.waitFor(120, TimeUnit.SECONDS));
-            assertEquals(0, c.exitValue());
+            assertEquals(0, c.exitValue(), Files.readString(log));
         }
         for (Process w : writers) {
             w.destroyForcibly();

@@ -27,6 +27,7 @@ class LateArrivalTest {
         final StoreIO real = NioStoreIO.INSTANCE;
         final byte[] late;
         boolean done;
+        boolean writerRestoresPending;
 
         LateLink(byte[] late) {
             this.late = late;
@@ -34,7 +35,7 @@ class LateArrivalTest {
 
         @Override
         public boolean publish(Path from, Path to) throws IOException {
-            if (!done && to.getParent().getFileName().toString().equals("processed")) {
+            if (late != null && !done && to.getParent().getFileName().toString().equals("processed")) {
                 done = true;
                 try (Stream<Path> claims = Files.list(to.getParent().resolveSibling("claimed"))) {
                     Path claim = claims.findFirst().orElseThrow();
@@ -57,6 +58,10 @@ class LateArrivalTest {
         @Override
         public void rename(Path from, Path to) throws IOException {
             real.rename(from, to);
+            if (writerRestoresPending && from.getFileName().toString().equals("pending")) {
+                // a writer that waited out its patience puts pending/ back with the claim's own pending.next
+                Files.move(from.resolveSibling("pending.next"), from);
+            }
         }
 
         @Override
@@ -109,5 +114,23 @@ class LateArrivalTest {
         Cli.Result shown = cli.run("--json", "events", "show", "LATE1");
         assertEquals(0, shown.code(), "the late event is processed, not swept away: " + shown);
         assertTrue(shown.out().contains("\"state\":\"processed\""), shown.out());
+    }
+
+    /** The claim's second rename finds pending.next gone because a waiting writer used it: the run goes on. */
+    @Test
+    void aWriterRestoringPendingDuringTheClaimDoesNotStopTheRun() throws Exception {
+        Cli cli = Cli.jimfs();
+        assertEquals(0, cli.run("init").code());
+        assertEquals(0, cli.run("record", "execution.completed", "--function", "detect_drift", "--function-version", "v1",
+                "--execution-id", "e1", "--set", "success=true", "--set", "duration_ms=1").code());
+        LateLink io = new LateLink(null);
+        io.writerRestoresPending = true;
+        cli.io = io;
+        Cli.Result r = cli.run("correlate");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Files.isDirectory(cli.store().resolve("events/pending")));
+        cli.io = NioStoreIO.INSTANCE;
+        assertEquals(0, cli.run("record", "drift.validation", "--execution-id", "e1", "--set", "was_real_drift=true").code());
+        assertEquals(0, cli.run("correlate").code());
     }
 }
