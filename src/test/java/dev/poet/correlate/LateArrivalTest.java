@@ -57,6 +57,9 @@ class LateArrivalTest {
 
         @Override
         public void rename(Path from, Path to) throws IOException {
+            if (!Files.exists(from, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new java.nio.file.NoSuchFileException(from.toString()); // rename(2) checks its source first
+            }
             real.rename(from, to);
             if (writerRestoresPending && from.getFileName().toString().equals("pending")) {
                 // a writer that waited out its patience puts pending/ back with the claim's own pending.next
