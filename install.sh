@@ -72,20 +72,40 @@ fi
 if [ -f "$aot" ]; then
     share="-XX:AOTCache=$aot -Xlog:aot=off -Xlog:cds=off"
 elif [ ! -f "$jsa" ]; then
+    # A static archive of the JDK's default class list plus every class the training run loads
+    # (and the lambda forms it links, which a dynamic archive on top of the JDK's cannot hold).
     echo "Building the class-data-sharing archive for $java_bin..." >&2
-    if ! "$java_bin" -XX:ArchiveClassesAtExit="$jsa.tmp.$$" -Xlog:cds=off -Xlog:cds+dynamic=off \
-            -cp "$jar" dev.poet.cli.CdsTraining >/dev/null 2>&1; then
+    classlist="$lib/poet-$sha.classlist.tmp.$$"
+    java_home="$(dirname "$(dirname "$java_bin")")"
+    if [ -f "$java_home/lib/classlist" ]; then cp "$java_home/lib/classlist" "$classlist"; else : >"$classlist"; fi
+    if "$java_bin" -Xshare:off -XX:DumpLoadedClassList="$classlist.training" -cp "$jar" dev.poet.cli.CdsTraining \
+            >/dev/null 2>&1 && cat "$classlist.training" >>"$classlist" \
+            && "$java_bin" -Xshare:dump -XX:SharedClassListFile="$classlist" -XX:SharedArchiveFile="$jsa.tmp.$$" \
+                -Xlog:cds=off -Xlog:cds+heap=off -cp "$jar" >/dev/null 2>&1 && [ -f "$jsa.tmp.$$" ]; then
+        mv -f "$jsa.tmp.$$" "$jsa"
+    else
+        rm -f "$jsa.tmp.$$"
         echo "install.sh: could not build the archive; poet will work, but start more slowly" >&2
     fi
-    [ -f "$jsa.tmp.$$" ] && mv -f "$jsa.tmp.$$" "$jsa"
+    rm -f "$classlist" "$classlist.training"
 fi
 [ -n "$share" ] || share="-Xshare:auto -XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+# The short commands map the archive at the address it was built for instead of a random one
+# (~5 ms less than relocating it; the JVM still relocates when that address is taken). Long-running
+# ones, `poet serve` among them, keep the JVM's default, address randomisation. Only if this JVM
+# has the switch.
+fixed=
+if "$java_bin" -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Xshare:auto -Xlog:cds=off -version \
+        >/dev/null 2>&1; then
+    fixed=" -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+fi
 
 cat > "$bin/poet.tmp.$$" <<LAUNCHER
 #!/bin/sh
 # poet launcher, written by install.sh from $here. Reinstall to update.
 jar='$jar'
-# Short-lived commands run with C1 only (no time to gain from C2); long-running ones keep the full JIT.
+# Short-lived commands run with C1 only (no time to gain from C2) and map the class-data archive at a
+# fixed address; long-running ones keep the full JIT and the JVM's address randomisation.
 # POET_JAVA_OPTS comes last, so it can override any of these (e.g. -Xmx2g for a very large store).
 # G1 stays: with it, Java 17 maps the archived module graph instead of building it (~10 ms).
 jit=
@@ -95,7 +115,7 @@ for a in "\$@"; do
     case "\$a" in
         --store) skip=1 ;;
         -*) ;;
-        record|feedback|status|events|init|completion|__complete) jit="-XX:TieredStopAtLevel=1 -XX:-UsePerfData"; break ;;
+        record|feedback|status|events|init|completion|__complete) jit="-XX:TieredStopAtLevel=1 -XX:-UsePerfData$fixed"; break ;;
         # Batch commands: the throughput collector (G1's concurrent threads compete with the workers on
         # small machines) and a heap that keeps correlating a million events under 1 GiB of memory.
         correlate|sweep|learn|analyze) jit="-XX:+UseParallelGC -Xmx768m"; break ;;

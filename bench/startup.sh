@@ -67,7 +67,9 @@ for round in $(seq 1 "$rounds"); do
         -n "poet status" "$poet --store $store status" >/dev/null
 done
 
-echo "median ms (ratio to the python3 baseline) per round; $(nproc) cores, $(java -version 2>&1 | head -1), $runs runs per command"
+# The JVM the launcher runs (install.sh's choice: $JAVA_HOME's, else the PATH's), not the PATH's java.
+launcher_java="$(sed -n "s/^exec '\\([^']*\\)'.*/\\1/p" "$poet")"
+echo "median ms (ratio to the python3 baseline) per round; $(nproc) cores, $("$launcher_java" -version 2>&1 | head -1), $(python3 --version), $runs runs per command"
 jq -rs '
   def ms: . * 10000 | round / 10;
   (.[0].results | map(.command)) as $names

@@ -4,7 +4,9 @@ import dev.poet.store.NioStoreIO;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,8 +16,9 @@ import org.apache.commons.io.file.PathUtils;
 /**
  * The training run for the class-data-sharing archive that {@code install.sh} builds: runs the
  * short-lived commands once each against a throw-away store, so the archive holds the classes
- * their start-up needs. Not a user command; run as
- * {@code java -XX:ArchiveClassesAtExit=poet.jsa -cp poet.jar dev.poet.cli.CdsTraining}.
+ * their start-up needs (and, on Java 25, the lambda forms and call sites it links). Not a user
+ * command: {@code install.sh} runs it with {@code -XX:DumpLoadedClassList} and dumps a static
+ * archive from that list ({@code -Xshare:dump}), or with {@code -XX:AOTCacheOutput} on Java 25.
  */
 public final class CdsTraining {
     private CdsTraining() {
@@ -38,9 +41,14 @@ public final class CdsTraining {
         }
     }
 
+    private static PrintWriter discarding() {
+        return new PrintWriter(new OutputStreamWriter(OutputStream.nullOutputStream(), StandardCharsets.UTF_8), true);
+    }
+
     private static void run(Path cwd, String... args) {
+        // Writers that encode like the real ones (PoetEnv.system), so the encoder's classes are archived too.
         PoetEnv env = new PoetEnv(cwd, Map.of(), Clock.systemUTC(), InputStream.nullInputStream(),
-                new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), NioStoreIO.INSTANCE);
+                discarding(), discarding(), NioStoreIO.INSTANCE);
         int code = Main.run(env, args);
         if (code != 0) {
             throw new IllegalStateException("training command failed with " + code + ": " + String.join(" ", args));

@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "completion",
         footer = {"", "Examples:",
             "  source <(poet completion)                                   # bash, this shell",
-            "  poet completion zsh > \"${fpath[1]}/_poet\"                   # zsh",
+            "  poet completion zsh > \"$${fpath[1]}/_poet\"                   # zsh", // $$: picocli's escape
             "  poet completion fish > ~/.config/fish/completions/poet.fish  # fish"},
         description = {"Print the shell completion script for bash, zsh or fish.",
             "Generated from the command model (bash by picocli); function names, versions and event types complete from"

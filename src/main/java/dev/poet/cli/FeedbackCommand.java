@@ -7,12 +7,11 @@ import dev.poet.store.Store;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Model.ArgGroupSpec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code poet feedback}: the seed's explicit feedback in one short command. Declared programmatically (see {@link Specs}). */
 final class FeedbackCommand extends Base {
     FeedbackCommand() {
-        spec = CommandSpec.wrapWithoutInspection(this);
+        spec = Specs.wrap(this);
         spec.usageMessage().description(
                 "Record a verdict on an execution: was its drift real?",
                 "Was the drift it reported (or missed) real? Records a drift.validation event and prints its id. The"

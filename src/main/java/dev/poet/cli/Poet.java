@@ -65,7 +65,9 @@ public final class Poet {
 
     /** The whole command line, every subcommand included. */
     public static CommandLine commandLine(PoetEnv env) {
-        return build(env, COMMANDS);
+        CommandLine cl = build(env, COMMANDS);
+        interpolation(cl, true);
+        return cl;
     }
 
     /**
@@ -75,10 +77,14 @@ public final class Poet {
      */
     public static CommandLine commandLineFor(PoetEnv env, String... args) {
         String word = commandWord(args);
-        if (word != null && COMMANDS.contains(word) && !word.equals("completion")) {
-            return build(env, List.of(word));
-        }
-        return commandLine(env);
+        CommandLine cl = word != null && COMMANDS.contains(word) && !word.equals("completion")
+                ? build(env, List.of(word)) : build(env, COMMANDS);
+        // Parsing runs without picocli's variable interpolation (${DEFAULT-VALUE} in descriptions and
+        // the like), which only help and completion texts need: it is turned on once the arguments are
+        // parsed, before help is shown or a command runs.
+        interpolation(cl, false);
+        cl.setExecutionStrategy(new Handlers(cl));
+        return cl;
     }
 
     /** The first argument that is not a global option or its value. */
@@ -96,6 +102,23 @@ public final class Poet {
         return null;
     }
 
+    /**
+     * Two of picocli's documented switches (system properties), set unless the user set them:
+     * skip its reflective converters for {@code java.sql} and {@code java.time} types (no poet
+     * option has such a type, and registering them initialises those classes, their formatters and
+     * {@code DriverManager}, in every command line built: a fifth of a short command's start-up;
+     * the {@code Path} converter stays), and do not look for Groovy closures (a class that is never
+     * there, looked up by exception).
+     */
+    static {
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+        }
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
+    }
+
     private static CommandLine build(PoetEnv env, Collection<String> names) {
         CommandLine cl = new CommandLine(new PoetCommand(env).spec);
         for (String name : names) {
@@ -104,8 +127,9 @@ public final class Poet {
         cl.setOut(env.out());
         cl.setErr(env.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExecutionExceptionHandler(Poet::handleExecutionException);
-        cl.setParameterExceptionHandler(Poet::handleParameterException);
+        Handlers handlers = new Handlers(cl);
+        cl.setExecutionExceptionHandler(handlers);
+        cl.setParameterExceptionHandler(handlers);
         Map<String, String> codes = exitCodeList();
         applyExitCodes(cl, codes);
         if (names.size() > 1) {
@@ -113,6 +137,13 @@ public final class Poet {
             cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, new CommandGroups());
         }
         return cl;
+    }
+
+    private static void interpolation(CommandLine cl, boolean on) {
+        cl.getCommandSpec().interpolateVariables(on);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            interpolation(sub, on);
+        }
     }
 
     /** The exit codes as shown in {@code --help}: taken from {@link Status}, the one place they are defined. */
@@ -130,6 +161,35 @@ public final class Poet {
         cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
         for (CommandLine sub : cl.getSubcommands().values()) {
             applyExitCodes(sub, codes);
+        }
+    }
+
+    /**
+     * The execution strategy and the two failure handlers. A class rather than lambdas or method
+     * references: each of those is an invokedynamic linked at run time, which shows in start-up.
+     */
+    private static final class Handlers implements CommandLine.IExecutionStrategy,
+            CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+        private final CommandLine root;
+
+        Handlers(CommandLine root) {
+            this.root = root;
+        }
+
+        @Override
+        public int execute(CommandLine.ParseResult parsed) {
+            interpolation(root, true);
+            return new CommandLine.RunLast().execute(parsed);
+        }
+
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+            return Poet.handleExecutionException(ex, cl, parsed);
+        }
+
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+            return Poet.handleParameterException(ex, args);
         }
     }
 

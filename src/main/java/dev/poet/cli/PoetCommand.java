@@ -14,7 +14,7 @@ public final class PoetCommand implements Runnable {
 
     PoetCommand(PoetEnv env) {
         this.env = env;
-        this.spec = CommandSpec.wrapWithoutInspection(this);
+        this.spec = Specs.wrap(this);
         spec.name("poet");
         spec.versionProvider(new VersionProvider());
         spec.usageMessage()

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code poet record}: validate and deliver events. Declared programmatically (see {@link Specs}). */
@@ -33,7 +32,7 @@ final class RecordCommand extends Base {
     String event;
 
     RecordCommand() {
-        spec = CommandSpec.wrapWithoutInspection(this);
+        spec = Specs.wrap(this);
         spec.usageMessage().description(
                 "Validate an event and deliver it to the store; print its id.",
                 "Either give TYPE and the fields, or --event with whole envelopes (one JSON object, or JSON Lines),"

@@ -15,6 +15,17 @@ final class Specs {
     private Specs() {
     }
 
+    /**
+     * A command's spec for this user object, without picocli's reflection. Variable interpolation
+     * starts off, as building and parsing never need it and interpolating every option name on
+     * each lookup costs start-up time; {@link Poet} turns it on before help or a command runs.
+     */
+    static CommandSpec wrap(Object command) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command);
+        spec.interpolateVariables(false);
+        return spec;
+    }
+
     static OptionSpec.Builder option(String names, String label, String description) {
         OptionSpec.Builder b = OptionSpec.builder(names.split(",")).type(String.class).description(description);
         return label == null ? b : b.paramLabel(label);

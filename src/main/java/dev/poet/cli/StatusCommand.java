@@ -5,7 +5,6 @@ import dev.poet.report.StatusReport;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code poet status}. Declared programmatically, like record and feedback (see {@link Specs}): it is
@@ -15,7 +14,7 @@ final class StatusCommand extends Base {
     String function;
 
     StatusCommand() {
-        spec = CommandSpec.wrapWithoutInspection(this);
+        spec = Specs.wrap(this);
         spec.usageMessage().description(
                 "Show functions, versions, parameters, event counts, problems.",
                 "Functions with their live and stored versions, parameters and last change; event counts"

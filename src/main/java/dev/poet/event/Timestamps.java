@@ -10,8 +10,11 @@ import java.time.temporal.ChronoUnit;
 
 /** Event times: stored in UTC with exactly three fractional digits, {@code 2026-11-27T11:35:00.000Z}. */
 public final class Timestamps {
-    private static final DateTimeFormatter CANONICAL =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /** Only for years outside 0-9999; in a holder so that formatting does not initialise java.time's formatters. */
+    private static final class Wide {
+        static final DateTimeFormatter CANONICAL =
+                DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    }
 
     private Timestamps() {
     }
@@ -22,7 +25,7 @@ public final class Timestamps {
         java.time.LocalDateTime dt = java.time.LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
         int year = dt.getYear();
         if (year < 0 || year > 9999) {
-            return CANONICAL.format(t.truncatedTo(ChronoUnit.MILLIS));
+            return Wide.CANONICAL.format(t.truncatedTo(ChronoUnit.MILLIS));
         }
         char[] c = "0000-00-00T00:00:00.000Z".toCharArray();
         put(c, 0, year, 4);

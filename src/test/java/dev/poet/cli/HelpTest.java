@@ -61,4 +61,49 @@ class HelpTest {
             }
         }
     }
+
+    /**
+     * What {@code poet ... --help} prints (parsed without picocli's interpolation, which is turned
+     * on before help is shown) is the model's full help: defaults expanded, shell text as written.
+     */
+    @Test
+    void helpAsPrintedHasItsVariablesExpandedAndShellTextAsWritten() {
+        CommandLine model = Poet.commandLine(Cli.jimfs().envForTests());
+        int checked = 0;
+        for (CommandLine cl : all(model)) {
+            if (cl.getCommandSpec().usageMessage().hidden()) {
+                continue;
+            }
+            List<String> args = new ArrayList<>(List.of(cl.getCommandSpec().qualifiedName().split(" ")));
+            args.remove(0);
+            args.add("--help");
+            Cli.Result r = Cli.jimfs().run(args.toArray(new String[0]));
+            assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+            assertEquals(cl.getUsageMessage(CommandLine.Help.Ansi.OFF), r.out(), String.join(" ", args));
+            assertFalse(r.out().contains("${DEFAULT-VALUE}") || r.out().contains("(default: null"), r.out());
+            checked++;
+        }
+        assertTrue(checked > 30, "commands checked: " + checked);
+        Cli.Result feedback = Cli.jimfs().run("feedback", "--help");
+        assertTrue(feedback.out().contains("(default: cli)"), feedback.out());
+        Cli.Result completion = Cli.jimfs().run("completion", "--help");
+        assertTrue(completion.out().contains("poet completion zsh > \"${fpath[1]}/_poet\""), completion.out());
+    }
+
+    /** Poet turns picocli's java.time and java.sql converters off for start-up: no option may need them. */
+    @Test
+    void noOptionNeedsAConverterPoetTurnsOff() {
+        CommandLine model = Poet.commandLine(Cli.jimfs().envForTests());
+        int options = 0;
+        for (CommandLine cl : all(model)) {
+            for (CommandLine.Model.ArgSpec a : cl.getCommandSpec().args()) {
+                for (Class<?> t : a.typeInfo().getAuxiliaryTypes()) {
+                    assertFalse(t.getName().matches(System.getProperty("picocli.converters.excludes")),
+                            cl.getCommandSpec().qualifiedName() + " " + a.paramLabel() + " is a " + t.getName());
+                }
+                options++;
+            }
+        }
+        assertTrue(options > 100, "arguments checked: " + options);
+    }
 }

@@ -175,6 +175,9 @@ class CorrelateCommandTest {
         ok("feedback", "--execution-id", "never-seen-2", "--false-positive", "--id", "young-1");
         Path old = cli.store().resolve("events/pending/feedback_orphan-1.json");
         Files.setLastModifiedTime(old, FileTime.from(Cli.T0.minusSeconds(8 * 86400)));
+        // an hour old on the test's clock, whatever the real time (it was "now", which passed T0 on T0's day)
+        Files.setLastModifiedTime(cli.store().resolve("events/pending/feedback_young-1.json"),
+                FileTime.from(Cli.T0.minusSeconds(3600)));
         Path torn = cli.store().resolve("events/pending/feedback_TORN.json");
         Files.writeString(torn, "{\"id\":\"TORN\",\"type\":\"drift.va");
         byte[] tornBytes = Files.readAllBytes(torn);
