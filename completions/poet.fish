@@ -82,7 +82,7 @@ complete -c poet -n '__fish_seen_subcommand_from rollback' -a '(poet __complete 
 complete -c poet -n '__fish_use_subcommand' -a serve -d 'Receive feedback, PagerDuty and Slack webhooks over HTTP.'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l host -r -d 'Address to bind (default: 127.0.0.1; 0.0.0.0 for every interface).'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l port -r -d 'Port (default: 8787; 0 picks a free one).'
-complete -c poet -n '__fish_seen_subcommand_from serve' -l threads -r -d 'Request threads (default: 16).'
+complete -c poet -n '__fish_seen_subcommand_from serve' -l threads -r -d 'Requests handled at once (default: 16); bodies arrive on up to max(64, 8N) threads, a q...'
 complete -c poet -n '__fish_use_subcommand' -a review-link -d 'Print a signed link to one execution\'s review page.'
 complete -c poet -n '__fish_seen_subcommand_from review-link' -l execution-id -r -d 'The execution to review.'
 complete -c poet -n '__fish_seen_subcommand_from review-link' -l base-url -r -d 'Where \'poet serve\' is reachable (default: $POET_REVIEW_BASE_URL, else poet.json serve.b...'

@@ -31,7 +31,8 @@ final class ServeCommand extends Base {
     int port;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
-            description = "Request threads (default: ${DEFAULT-VALUE}).")
+            description = "Requests handled at once (default: ${DEFAULT-VALUE}); bodies arrive on up to"
+                    + " max(64, 8N) threads, a quarter of them per client address.")
     int threads;
 
     @Override

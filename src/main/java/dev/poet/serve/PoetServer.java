@@ -25,8 +25,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.net.InetAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -36,6 +39,13 @@ import java.util.function.Consumer;
  * before the response; anything invalid gets a JSON error (400 malformed, 401 bad signature or
  * token, 413 over 1 MiB) and writes nothing. An endpoint whose secret is missing is not served:
  * it answers 503 saying which secret, and {@link #disabled()} lists them.
+ *
+ * <p>Slow clients: a request body is read on one of {@link #readers} threads, which mostly wait,
+ * and only then handled, at most {@code threads} at a time. One client address may have at most
+ * {@link #perClient} bodies arriving at once; beyond that it gets 429 at once, without its body
+ * being read, and the connection is closed. So clients that dribble their bodies tie up neither
+ * the handling threads nor, from one address, more than a quarter of the readers; every read is
+ * still bounded by {@code sun.net.httpserver.maxReqTime}.
  */
 public final class PoetServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
@@ -48,7 +58,15 @@ public final class PoetServer implements AutoCloseable {
     private final Secrets secrets;
     private final Consumer<String> log;
     private final HttpServer server;
-    private final ExecutorService pool;
+    private final ThreadPoolExecutor pool;
+    private final Semaphore handling;
+    /**
+     * Set while this thread holds a handling permit. Not an exchange attribute: Java 17 keeps
+     * those in the context, shared by every request to the endpoint.
+     */
+    private final ThreadLocal<Boolean> holding = new ThreadLocal<>();
+    private final int perClient;
+    private final Map<InetAddress, Integer> arriving = new ConcurrentHashMap<>();
     private final List<String> disabled = new ArrayList<>();
 
     private PoetServer(EventLog events, Secrets secrets, Config config) throws IOException {
@@ -60,8 +78,14 @@ public final class PoetServer implements AutoCloseable {
         System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", "30"));
         // answer without waiting for the client's delayed ACK (headers and body go out as separate writes)
         System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
+        // the refused rest of a body is not read by the server either (refusals close the connection)
+        System.setProperty("sun.net.httpserver.drainAmount", System.getProperty("sun.net.httpserver.drainAmount", "0"));
         this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
-        this.pool = Executors.newFixedThreadPool(Math.max(1, config.threads()));
+        int threads = Math.max(1, config.threads());
+        this.pool = new ThreadPoolExecutor(readers(threads), readers(threads), 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+        pool.allowCoreThreadTimeOut(true);
+        this.handling = new Semaphore(threads);
+        this.perClient = perClient(threads);
         server.setExecutor(pool);
         server.createContext("/healthz", ex -> handle(ex, "GET", this::healthz));
         server.createContext("/poet/feedback", ex -> handle(ex, "POST", this::feedback));
@@ -83,6 +107,16 @@ public final class PoetServer implements AutoCloseable {
         if (secrets.get(Secrets.SLACK) == null) {
             disabled.add("/webhooks/slack: " + Secrets.SLACK + " is not set");
         }
+    }
+
+    /** Threads that read request bodies: eight per handling thread, at least 64. */
+    public static int readers(int threads) {
+        return Math.min(4096, Math.max(64, 8 * threads));
+    }
+
+    /** Bodies one client address may have arriving at once: a quarter of the readers. */
+    public static int perClient(int threads) {
+        return readers(threads) / 4;
     }
 
     public static PoetServer start(EventLog events, Secrets secrets, Config config) throws IOException {
@@ -144,9 +178,21 @@ public final class PoetServer implements AutoCloseable {
             r = error(ex, e.status() == dev.poet.Status.INVALID ? 400 : 503, e.getMessage());
         } catch (IOException | RuntimeException e) {
             r = error(ex, 503, "could not record: " + e.getMessage());
+        } finally {
+            if (holding.get() != null) {
+                holding.remove();
+                handling.release();
+            }
         }
-        if (r.status() >= 400) {
+        if (r.status() == 429) {
+            ex.getResponseHeaders().set("Retry-After", "1");
+            ex.getResponseHeaders().set("Connection", "close");
+        } else if (r.status() >= 400) {
             drain(ex);
+        } else {
+            // at the end of the body (normally read already, or empty) the connection can serve the
+            // next request: the server itself drains nothing (drainAmount 0)
+            toEnd(ex);
         }
         try {
             ex.getResponseHeaders().set("Content-Type", r.contentType());
@@ -170,8 +216,9 @@ public final class PoetServer implements AutoCloseable {
     }
 
     /**
-     * Reads what is left of a refused request's declared body (at most 16 MiB), so that the client,
-     * still sending, gets the error instead of a reset connection; a larger one is cut off.
+     * Reads what is left of the request's body: of a refused one at most 16 MiB of what it
+     * declared (so that the client, still sending, gets the error instead of a reset connection;
+     * a larger one is cut off and the connection closed), otherwise to its end.
      */
     private static void drain(HttpExchange ex) {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
@@ -181,9 +228,6 @@ public final class PoetServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             n = 0;
         }
-        if (n <= 0) {
-            return;
-        }
         if (n > 16L << 20) {
             ex.getResponseHeaders().set("Connection", "close");
             return;
@@ -191,6 +235,18 @@ public final class PoetServer implements AutoCloseable {
         try {
             InputStream in = ex.getRequestBody();
             byte[] buf = new byte[65536];
+            while (in.read(buf) >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    private static void toEnd(HttpExchange ex) {
+        try {
+            InputStream in = ex.getRequestBody();
+            byte[] buf = new byte[512];
             while (in.read(buf) >= 0) {
                 // discard
             }
@@ -214,7 +270,11 @@ public final class PoetServer implements AutoCloseable {
         return ct != null && ct.startsWith("application/x-www-form-urlencoded") && ex.getRequestURI().getPath().equals("/poet/feedback");
     }
 
-    private static byte[] body(HttpExchange ex) throws IOException {
+    /**
+     * The request's body, read under the per-client bound, then a handling permit: the caller
+     * holds one of the {@code threads} permits from here until {@link #handle} answers.
+     */
+    private byte[] body(HttpExchange ex) throws IOException {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {
             try {
@@ -225,11 +285,31 @@ public final class PoetServer implements AutoCloseable {
                 throw new Rejected(400, "Content-Length is not a number");
             }
         }
-        byte[] b = ex.getRequestBody().readNBytes(MAX_BODY + 1);
+        // the stream exists before any refusal: finishing the response closes it, unread, and the
+        // server then closes the connection instead of waiting for the rest of the body
+        InputStream in = ex.getRequestBody();
+        InetAddress client = ex.getRemoteAddress().getAddress();
+        if (arriving.merge(client, 1, Integer::sum) > perClient) {
+            leave(client);
+            throw new Rejected(429, "too many requests from " + client.getHostAddress()
+                    + " are still sending their bodies (at most " + perClient + "); try again later");
+        }
+        byte[] b;
+        try {
+            b = in.readNBytes(MAX_BODY + 1);
+        } finally {
+            leave(client);
+        }
         if (b.length > MAX_BODY) {
             throw new Rejected(413, "the body is over the 1 MiB limit");
         }
+        handling.acquireUninterruptibly();
+        holding.set(Boolean.TRUE);
         return b;
+    }
+
+    private void leave(InetAddress client) {
+        arriving.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private static Map<String, String> query(String raw) {

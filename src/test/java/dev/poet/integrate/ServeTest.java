@@ -341,6 +341,78 @@ class ServeTest {
         assertEquals(1, events("drift.validation").size(), "the abandoned slow bodies wrote nothing");
     }
 
+    /**
+     * More clients dribbling their bodies than the server has handling threads (4 here), all from
+     * one address: those past the per-address bound get 429 at once, the rest wait on reader
+     * threads, and everyone else is answered promptly meanwhile. A dribbled body that completes is
+     * recorded. (With one thread pool of --threads, healthz waited for the 30 s request bound.)
+     */
+    @Test
+    void moreSlowClientsThanThreadsLeaveTheServerServingAndOneAddressCannotTakeEveryReader() throws Exception {
+        int cap = PoetServer.perClient(4);
+        int extra = 6;
+        String rest = "\"execution_id\":\"" + EXEC + "\",\"was_real_drift\":false}";
+        String padded = rest + " ".repeat(999 - rest.length());
+        java.net.InetAddress other = java.net.InetAddress.getByName("127.0.0.2");
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < cap + extra; i++) {
+                java.net.Socket s = new java.net.Socket();
+                s.bind(new java.net.InetSocketAddress(other, 0));
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.url().getPort()));
+                s.getOutputStream().write(("POST /poet/feedback HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + FEEDBACK_TOKEN
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            // the refused ones answer at once; the admitted ones say nothing
+            List<java.net.Socket> refused = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (refused.size() < extra && System.nanoTime() < deadline) {
+                for (java.net.Socket s : slow) {
+                    if (!refused.contains(s) && s.getInputStream().available() > 0) {
+                        refused.add(s);
+                    }
+                }
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
+            for (java.net.Socket s : slow) {
+                if (!refused.contains(s) && s.getInputStream().available() > 0) {
+                    refused.add(s);
+                }
+            }
+            assertEquals(extra, refused.size(), "exactly the requests past the per-address bound of " + cap + " are refused");
+            for (java.net.Socket s : refused) {
+                s.setSoTimeout(2000);
+                String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 429", head);
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.contains("too many requests from 127.0.0.2"), answer);
+                assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+            }
+            // cap (16) bodies still arriving, more than the 4 handling threads: others are served promptly
+            for (int round = 0; round < 3; round++) {
+                long t0 = System.nanoTime();
+                assertEquals(200, get("/healthz").statusCode());
+                String body = "{\"execution_id\":\"" + EXEC + "\",\"was_real_drift\":true,\"id\":\"prompt-" + round + "\"}";
+                assertEquals(200, post("/poet/feedback", body, "Authorization", "Bearer " + FEEDBACK_TOKEN).statusCode());
+                assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "answered promptly while slow clients dribble");
+            }
+            // one dribbled body completes and is recorded
+            java.net.Socket admitted = slow.stream().filter(s -> !refused.contains(s)).findFirst().orElseThrow();
+            admitted.getOutputStream().write(padded.getBytes(StandardCharsets.UTF_8));
+            admitted.getOutputStream().flush();
+            admitted.setSoTimeout(5000);
+            assertEquals("HTTP/1.1 200", new String(admitted.getInputStream().readNBytes(12), StandardCharsets.US_ASCII));
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+        assertEquals(4, events("drift.validation").size(), "three prompt ones and the completed slow one; nothing else");
+    }
+
     @Test
     void endpointsWithoutTheirSecretAreNotServedAndSaySo() throws Exception {
         server.close();
