@@ -134,12 +134,13 @@ final class Completions {
             }
         }
         if (!o.typeInfo().isBoolean() && o.arity().max() > 0) {
-            b.append(" -r");
             String d = dynamic(o.paramLabel());
             if (d != null) {
-                b.append(" -a '(poet __complete ").append(d).append(" 2>/dev/null)'");
+                b.append(" -x -a '(poet __complete ").append(d).append(" 2>/dev/null)'");
             } else if (o.paramLabel().contains("FILE") || o.paramLabel().equals("DIR")) {
-                b.append(" -F");
+                b.append(" -r -F");
+            } else {
+                b.append(" -x"); // a value, not a file name: offer none
             }
         }
         String desc = o.description().length == 0 ? "" : o.description()[0];

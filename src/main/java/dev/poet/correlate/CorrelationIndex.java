@@ -95,6 +95,29 @@ public final class CorrelationIndex {
         return processedIds.contains(eventId);
     }
 
+    /** The processed log as {@code poet sweep} asks it (see {@link dev.poet.store.Claims#sweep}). */
+    public static dev.poet.store.Claims.ProcessedLog processedLog(Store store) throws IOException {
+        return open(store)::holds;
+    }
+
+    /**
+     * Whether an event file's event is processed: by the id in its name ({@code <prefix>_<id>.json},
+     * how every writer names them), else by the id inside it. An unreadable file is not.
+     */
+    boolean holds(Path eventFile) {
+        String name = eventFile.getFileName().toString();
+        int underscore = name.indexOf('_');
+        if (underscore > 0 && name.endsWith(".json") && isProcessed(name.substring(underscore + 1, name.length() - 5))) {
+            return true;
+        }
+        try {
+            Object parsed = dev.poet.json.Json.parse(Files.readAllBytes(eventFile), name);
+            return parsed instanceof Map<?, ?> m && m.get("id") instanceof String id && isProcessed(id);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     public Execution execution(String executionId) {
         return executionId == null ? null : executions.get(executionId);
     }

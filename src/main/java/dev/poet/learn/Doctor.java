@@ -1,5 +1,6 @@
 package dev.poet.learn;
 
+import dev.poet.correlate.CorrelationIndex;
 import dev.poet.PoetException;
 import dev.poet.event.EventCodec;
 import dev.poet.event.EventLog;
@@ -66,7 +67,7 @@ public final class Doctor {
         if (stale > 0) {
             boolean done = false;
             if (repair) {
-                new Sweeper(store, events.clock()).sweep();
+                new Sweeper(store, events.clock(), () -> CorrelationIndex.processedLog(store)).sweep();
                 done = true;
             }
             out.add(new Finding("events/tmp", stale + " temporary files older than 36 hours (left by killed writers)",

@@ -1,5 +1,6 @@
 package dev.poet.learn;
 
+import dev.poet.correlate.CorrelationIndex;
 import dev.poet.PoetException;
 import dev.poet.Status;
 import dev.poet.analyze.Analyzer;
@@ -90,10 +91,11 @@ public final class Learner {
         }
 
         if (!o.dryRun()) {
-            Sweeper.Result swept = new Sweeper(store, events.clock()).sweep();
+            Sweeper.Result swept = new Sweeper(store, events.clock(), () -> CorrelationIndex.processedLog(store)).sweep();
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("processed_batches", swept.processedFiles());
             s.put("tmp_files", swept.tmpFiles());
+            s.put("returned_to_pending", swept.returnedFiles());
             summary.put("swept", s);
         }
 

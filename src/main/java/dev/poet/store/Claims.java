@@ -116,20 +116,57 @@ public final class Claims {
         return subdirs(events.resolve(TRASH));
     }
 
-    /** Deletes every retired claim; returns how many files were removed. */
-    public long sweep() throws IOException {
-        long n = 0;
-        for (Path dir : trash()) {
+    /** What a sweep of the trash did. */
+    public record Swept(long removed, long returned) {
+    }
+
+    /** Tells whether an event file's event is in the processed log. */
+    public interface ProcessedLog {
+        boolean holds(Path eventFile) throws IOException;
+    }
+
+    /**
+     * Deletes the files of every retired claim whose event is in the processed log, and gives any
+     * other back to {@code pending/} (a delivery that slipped into a claim after correlation last
+     * listed it). {@code log} is opened only after the trash was listed, so every claim listed was
+     * retired, and so its events written to the log, before the log was read.
+     */
+    public Swept sweep(IoSupplier<ProcessedLog> log) throws IOException {
+        List<Path> dirs = trash();
+        if (dirs.isEmpty()) {
+            return new Swept(0, 0);
+        }
+        ProcessedLog processed = log.get();
+        Path pending = pending();
+        long removed = 0;
+        long returned = 0;
+        for (Path dir : dirs) {
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
+                    if (!processed.holds(f)) {
+                        ensurePending(io, events);
+                        if (io.publish(f, pending.resolve(f.getFileName().toString()))) {
+                            returned++;
+                            continue;
+                        }
+                        // the same event is pending already: this copy can go
+                    }
                     if (Files.deleteIfExists(f)) {
-                        n++;
+                        removed++;
                     }
                 }
             }
+            if (returned > 0) {
+                io.forceDirectory(pending);
+            }
             Files.deleteIfExists(dir);
         }
-        return n;
+        return new Swept(removed, returned);
+    }
+
+    /** A supplier that may fail with an I/O error. */
+    public interface IoSupplier<T> {
+        T get() throws IOException;
     }
 
     private static List<Path> subdirs(Path dir) throws IOException {

@@ -10,28 +10,32 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Removes only what nothing needs: retired claims (their events are in the processed log) and
- * temporary files older than {@link #TMP_TTL}, which a writer killed mid-delivery left behind
- * (as Maildir does after 36 hours). A younger temporary file may belong to a delivery in flight.
+ * Removes only what nothing needs: the files of retired claims whose events are in the processed
+ * log (any other goes back to {@code pending/}) and temporary files older than {@link #TMP_TTL},
+ * which a writer killed mid-delivery left behind (as Maildir does after 36 hours). A younger
+ * temporary file may belong to a delivery in flight.
  */
 public final class Sweeper {
     public static final Duration TMP_TTL = Duration.ofHours(36);
 
     private final Store store;
     private final Clock clock;
+    private final Claims.IoSupplier<Claims.ProcessedLog> log;
 
-    public Sweeper(Store store, Clock clock) {
+    /** {@code log} opens the processed log's index (correlation's), only when there is trash to check. */
+    public Sweeper(Store store, Clock clock, Claims.IoSupplier<Claims.ProcessedLog> log) {
         this.store = store;
         this.clock = clock;
+        this.log = log;
     }
 
-    /** What a sweep removed. */
-    public record Result(long processedFiles, long tmpFiles) {
+    /** What a sweep removed, and how many retired files it gave back to {@code pending/} unprocessed. */
+    public record Result(long processedFiles, long tmpFiles, long returnedFiles) {
     }
 
     public Result sweep() throws IOException {
         try (Locks.Held lock = Locks.acquire(store.io(), store.lockFile("sweep"), store.lockWaitMillis(), "sweep")) {
-            long processed = store.claims().sweep();
+            Claims.Swept swept = store.claims().sweep(log);
             long tmp = 0;
             Instant cutoff = clock.instant().minus(TMP_TTL);
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.tmpDir())) {
@@ -47,7 +51,7 @@ public final class Sweeper {
                     }
                 }
             }
-            return new Result(processed, tmp);
+            return new Result(swept.removed(), tmp, swept.returned());
         }
     }
 }

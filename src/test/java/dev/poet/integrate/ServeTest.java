@@ -346,9 +346,29 @@ class ServeTest {
      * one address: those past the per-address bound get 429 at once, the rest wait on reader
      * threads, and everyone else is answered promptly meanwhile. A dribbled body that completes is
      * recorded. (With one thread pool of --threads, healthz waited for the 30 s request bound.)
+     * A real {@code poet serve} process: how its JDK server drains refused bodies is set for the
+     * whole JVM when the first server starts, which in this test JVM may be another test's.
      */
     @Test
     void moreSlowClientsThanThreadsLeaveTheServerServingAndOneAddressCannotTakeEveryReader() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.poet.cli.Main", "--store", project.resolve(".poet").toString(),
+                "-q", "serve", "--port", "0", "--threads", "4").redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put(Secrets.FEEDBACK_TOKEN, FEEDBACK_TOKEN);
+        Process serve = pb.start();
+        java.io.BufferedReader stdout = new java.io.BufferedReader(
+                new java.io.InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+        URI url = URI.create(stdout.readLine());
+        try {
+            slowClients(url);
+        } finally {
+            serve.destroy();
+            assertTrue(serve.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertEquals(4, events("drift.validation").size(), "three prompt ones and the completed slow one; nothing else");
+    }
+
+    private void slowClients(URI url) throws Exception {
         int cap = PoetServer.perClient(4);
         int extra = 6;
         String rest = "\"execution_id\":\"" + EXEC + "\",\"was_real_drift\":false}";
@@ -359,7 +379,7 @@ class ServeTest {
             for (int i = 0; i < cap + extra; i++) {
                 java.net.Socket s = new java.net.Socket();
                 s.bind(new java.net.InetSocketAddress(other, 0));
-                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.url().getPort()));
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", url.getPort()));
                 s.getOutputStream().write(("POST /poet/feedback HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + FEEDBACK_TOKEN
                         + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
                 s.getOutputStream().flush();
@@ -394,9 +414,12 @@ class ServeTest {
             // cap (16) bodies still arriving, more than the 4 handling threads: others are served promptly
             for (int round = 0; round < 3; round++) {
                 long t0 = System.nanoTime();
-                assertEquals(200, get("/healthz").statusCode());
+                assertEquals(200, http.send(HttpRequest.newBuilder(url.resolve("/healthz")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
                 String body = "{\"execution_id\":\"" + EXEC + "\",\"was_real_drift\":true,\"id\":\"prompt-" + round + "\"}";
-                assertEquals(200, post("/poet/feedback", body, "Authorization", "Bearer " + FEEDBACK_TOKEN).statusCode());
+                assertEquals(200, http.send(HttpRequest.newBuilder(url.resolve("/poet/feedback"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Authorization", "Bearer " + FEEDBACK_TOKEN)
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
                 assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "answered promptly while slow clients dribble");
             }
             // one dribbled body completes and is recorded
@@ -410,7 +433,6 @@ class ServeTest {
                 s.close();
             }
         }
-        assertEquals(4, events("drift.validation").size(), "three prompt ones and the completed slow one; nothing else");
     }
 
     @Test
