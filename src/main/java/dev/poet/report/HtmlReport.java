@@ -43,7 +43,32 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** Writes the report to {@code out} (replaced atomically) and returns its size in bytes. */
+    static final String TMP_PREFIX = ".poet-report-";
+    static final String TMP_SUFFIX = ".tmp";
+    /** A report is written in well under a second: a temporary file this old was left by a killed run. */
+    static final long ABANDONED_MILLIS = 3_600_000;
+
+    /** Temporary report files in {@code dir} that a killed {@code poet report} left, an hour old or more. */
+    static void removeAbandoned(Path dir, long now) throws IOException {
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TMP_PREFIX + "*" + TMP_SUFFIX)) {
+            for (Path p : ds) {
+                try {
+                    if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                            && Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis()
+                            <= now - ABANDONED_MILLIS) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // removed meanwhile
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the report to {@code out} (replaced atomically) and returns its size in bytes. The
+     * temporary file sits next to {@code out}; ones that killed runs left there are removed.
+     */
     public static long write(Store store, String fn, Path out, long now) throws IOException {
         Path dir = out.toAbsolutePath().getParent();
         if (dir == null || Files.isDirectory(out)) {
@@ -51,7 +76,8 @@ public final class HtmlReport {
         }
         byte[] html = render(store, fn, now).getBytes(StandardCharsets.UTF_8);
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".poet-report-", ".tmp");
+        removeAbandoned(dir, now);
+        Path tmp = Files.createTempFile(dir, TMP_PREFIX, TMP_SUFFIX);
         try {
             Files.write(tmp, html);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

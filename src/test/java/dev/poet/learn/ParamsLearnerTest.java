@@ -59,6 +59,51 @@ class ParamsLearnerTest {
         assertEquals(0.0, sub(replay, "after").get("missed_drift_rate"));
     }
 
+    /** On cleanly separated data the rule also decides the executions it did not learn from perfectly. */
+    @Test
+    void theLearnedRuleIsJudgedOnExecutionsItDidNotSee() {
+        List<Labelled> xs = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            xs.add(ks(i, "numerical", 0.0003 * (i + 1), true, 0.05));
+            xs.add(ks(100 + i, "numerical", 0.012 + 0.001 * i, false, 0.05));
+        }
+        ParamsLearner.Learned l = learner(null).learn(params("threshold", 0.05), xs, 30, Map.of(), List.of());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> group = ((List<Map<String, Object>>) l.report().get("feature_types")).get(0);
+        assertEquals(1.0, group.get("cross_validated_f1"));
+        assertEquals(0L, sub(group, "cross_validated").get("false_positives"));
+        assertTrue(l.changes().get(0).contains("on 60 labelled executions, 1 cross-validated"), l.changes().toString());
+    }
+
+    /**
+     * A rule that wins only on the data it learned from is not deployed. Ids c00..c39 deal into two
+     * folds by parity. Even: reals at p 0.001-0.010, false alarms at 0.30-0.39; odd: reals at
+     * 0.60-0.69, false alarms at 0.020-0.029. The live decisions (12 reals and 12 false alarms
+     * alerted) have F1 0.545; on all 40 the best rule has F1 0.667; but a rule learned from either
+     * half, applied to the other, gets 10 real, 20 false alarms, 10 missed: F1 0.4.
+     */
+    @Test
+    void aRuleThatOnlyFitsTheDataItLearnedFromIsKept() {
+        List<Labelled> xs = new ArrayList<>();
+        for (int j = 0; j < 20; j++) {
+            boolean real = j < 10;
+            boolean alerted = j % 10 < 6;
+            int k = j % 10;
+            double even = real ? 0.001 * (k + 1) : 0.30 + 0.01 * k;
+            double odd = real ? 0.60 + 0.01 * k : 0.020 + 0.001 * k;
+            xs.add(new Labelled(String.format("c%02d", 2 * j), "numerical", alerted, real, "ks", Map.of("ks", new Score(even, true))));
+            xs.add(new Labelled(String.format("c%02d", 2 * j + 1), "numerical", alerted, real, "ks", Map.of("ks", new Score(odd, true))));
+        }
+        ParamsLearner.Learned l = learner(null).learn(params("threshold", 0.05), xs, 12, Map.of(), List.of());
+        assertFalse(l.changed(), l.changes().toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> group = ((List<Map<String, Object>>) l.report().get("feature_types")).get(0);
+        assertEquals(0.4, group.get("cross_validated_f1"));
+        assertEquals(0.6666666666666666, (Double) group.get("learned_f1"), 1e-12);
+        assertTrue(String.valueOf(group.get("kept")).contains("does worse than the live decisions on executions it did not see"),
+                String.valueOf(group.get("kept")));
+    }
+
     /** Executions without a feature type are learned into the top-level threshold a simple function reads. */
     @Test
     void noFeatureTypeWritesTheTopLevelThreshold() {
