@@ -17,6 +17,7 @@ import dev.poet.store.Names;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -187,12 +187,10 @@ public final class PoetServer implements AutoCloseable {
         if (r.status() == 429) {
             ex.getResponseHeaders().set("Retry-After", "1");
             ex.getResponseHeaders().set("Connection", "close");
-        } else if (r.status() >= 400) {
-            drain(ex);
         } else {
-            // at the end of the body (normally read already, or empty) the connection can serve the
-            // next request: the server itself drains nothing (drainAmount 0)
-            toEnd(ex);
+            // at the end of the body the connection can serve the next request; the server itself
+            // drains nothing (drainAmount 0)
+            drain(ex);
         }
         try {
             ex.getResponseHeaders().set("Content-Type", r.contentType());
@@ -216,9 +214,9 @@ public final class PoetServer implements AutoCloseable {
     }
 
     /**
-     * Reads what is left of the request's body: of a refused one at most 16 MiB of what it
-     * declared (so that the client, still sending, gets the error instead of a reset connection;
-     * a larger one is cut off and the connection closed), otherwise to its end.
+     * Reads what is left of the request's body (normally nothing: it was read, or there is none).
+     * A refused one is read if it declared at most 16 MiB, so that the client, still sending, gets
+     * the error instead of a reset connection; a larger one is cut off and the connection closed.
      */
     private static void drain(HttpExchange ex) {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
@@ -234,19 +232,7 @@ public final class PoetServer implements AutoCloseable {
         }
         try {
             InputStream in = ex.getRequestBody();
-            byte[] buf = new byte[65536];
-            while (in.read(buf) >= 0) {
-                // discard
-            }
-        } catch (IOException e) {
-            // the client went away
-        }
-    }
-
-    private static void toEnd(HttpExchange ex) {
-        try {
-            InputStream in = ex.getRequestBody();
-            byte[] buf = new byte[512];
+            byte[] buf = new byte[8192];
             while (in.read(buf) >= 0) {
                 // discard
             }
