@@ -83,7 +83,6 @@ public final class Poet {
         // the like), which only help and completion texts need: it is turned on once the arguments are
         // parsed, before help is shown or a command runs.
         interpolation(cl, false);
-        cl.setExecutionStrategy(new Handlers(cl));
         return cl;
     }
 
@@ -128,6 +127,7 @@ public final class Poet {
         cl.setErr(env.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         Handlers handlers = new Handlers(cl);
+        cl.setExecutionStrategy(handlers);
         cl.setExecutionExceptionHandler(handlers);
         cl.setParameterExceptionHandler(handlers);
         Map<String, String> codes = exitCodeList();
