@@ -126,6 +126,9 @@ public final class Poet {
         cl.setOut(env.out());
         cl.setErr(env.err());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // @FILE is poet's own notation (--data @payload.json, --params @p.json), read by the command;
+        // picocli's argument files would split such a file into arguments
+        cl.setExpandAtFiles(false);
         Handlers handlers = new Handlers(cl);
         cl.setExecutionStrategy(handlers);
         cl.setExecutionExceptionHandler(handlers);

@@ -80,6 +80,23 @@ class RecordAndFeedbackTest {
                 "drift_detected", false, "window_size", 7L), ev.get("data"));
     }
 
+    /**
+     * {@code @FILE} is poet's, not picocli's argument-file expansion, on a real file system (jimfs
+     * hides the difference: picocli reads argument files with java.io.File, and leaves a name it
+     * cannot find as it is). picocli used to split the JSON file into arguments: exit 2.
+     */
+    @Test
+    void anAtFileIsReadByPoetNotExpandedIntoArguments(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Cli real = new Cli(java.nio.file.FileSystems.getDefault(), dir);
+        assertEquals(0, real.run("init").code());
+        Path data = real.write("data.json", "{\"was_real_drift\": false, \"reason\": \"weekend traffic\"}");
+        Cli.Result r = real.run("--json", "record", "drift.validation", "--execution-id", "e-1", "--data",
+                "@" + data.toAbsolutePath());
+        assertEquals(0, r.code(), r.toString());
+        Map<String, Object> printed = Json.parseObject(r.out().getBytes(StandardCharsets.UTF_8), "out");
+        assertEquals(Map.of("was_real_drift", false, "reason", "weekend traffic"), printed.get("data"));
+    }
+
     @Test
     void recordDataFromFileAndStdinWithJsonOutput() throws IOException {
         cli.write("data.json", "{\"cost_usd\": 0.42, \"service\": \"AmazonSageMaker\"}");
