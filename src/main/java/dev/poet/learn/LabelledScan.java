@@ -11,9 +11,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
- * The labelled executions of one function, read from the processed log in two passes so that
+ * The labelled executions of functions, read from the processed log in two passes so that
  * memory follows the number of verdicts, not of executions: first the latest verdict of each
  * execution (repeats marked {@code duplicate_of} skipped, as analysis does), then the test
  * results of the executions that have one.
@@ -25,33 +26,55 @@ public final class LabelledScan {
     private record Verdict(boolean real, long time) {
     }
 
+    /** One function's labelled executions. */
     public static List<ParamsLearner.Labelled> scan(Store store, String fn) throws IOException {
+        return scan(store, fn::equals).getOrDefault(fn, List.of());
+    }
+
+    /**
+     * Every function's labelled executions, in the same two passes as one function's: what a
+     * {@code poet learn} pass reads once, however many functions it regenerates.
+     */
+    public static Map<String, List<ParamsLearner.Labelled>> scanAll(Store store) throws IOException {
+        return scan(store, fn -> true);
+    }
+
+    private static Map<String, List<ParamsLearner.Labelled>> scan(Store store, Predicate<String> functions)
+            throws IOException {
         EventLog log = new EventLog(store, Clock.systemUTC());
-        Map<String, Verdict> verdicts = new HashMap<>();
+        // function -> execution id -> latest verdict
+        Map<String, Map<String, Verdict>> verdicts = new HashMap<>();
         log.forEach(List.of(State.PROCESSED), s -> {
             Event e = s.event();
-            if (e == null || !"drift.validation".equals(e.type()) || e.executionId() == null || !fn.equals(e.function())
+            if (e == null || !"drift.validation".equals(e.type()) || e.executionId() == null || e.function() == null
+                    || !functions.test(e.function())
                     || (e.correlation() != null && e.correlation().containsKey("duplicate_of"))) {
                 return;
             }
             long t = e.time().toEpochMilli();
-            Verdict old = verdicts.get(e.executionId());
+            Map<String, Verdict> of = verdicts.computeIfAbsent(e.function(), k -> new HashMap<>());
+            Verdict old = of.get(e.executionId());
             if (old == null || t >= old.time()) {
-                verdicts.put(e.executionId(), new Verdict(Boolean.TRUE.equals(e.data().get("was_real_drift")), t));
+                of.put(e.executionId(), new Verdict(Boolean.TRUE.equals(e.data().get("was_real_drift")), t));
             }
         });
-        Map<String, ParamsLearner.Labelled> out = new LinkedHashMap<>();
-        log.forEach(List.of(State.PROCESSED), s -> {
-            Event e = s.event();
-            if (e == null || !"execution.completed".equals(e.type()) || !fn.equals(e.function())) {
-                return;
-            }
-            Verdict v = verdicts.get(e.executionId());
-            if (v != null) {
-                out.put(e.executionId(), labelled(e, v.real()));
-            }
-        });
-        return new ArrayList<>(out.values());
+        Map<String, Map<String, ParamsLearner.Labelled>> out = new HashMap<>();
+        if (!verdicts.isEmpty()) {
+            log.forEach(List.of(State.PROCESSED), s -> {
+                Event e = s.event();
+                if (e == null || !"execution.completed".equals(e.type()) || e.function() == null) {
+                    return;
+                }
+                Map<String, Verdict> of = verdicts.get(e.function());
+                Verdict v = of == null ? null : of.get(e.executionId());
+                if (v != null) {
+                    out.computeIfAbsent(e.function(), k -> new LinkedHashMap<>()).put(e.executionId(), labelled(e, v.real()));
+                }
+            });
+        }
+        Map<String, List<ParamsLearner.Labelled>> lists = new HashMap<>();
+        out.forEach((fn, m) -> lists.put(fn, new ArrayList<>(m.values())));
+        return lists;
     }
 
     /** An execution's reported tests: {@code tests} (name to p_value/statistic), plus its primary {@code test}. */

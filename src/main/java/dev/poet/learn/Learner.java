@@ -39,6 +39,8 @@ public final class Learner {
 
     private final Store store;
     private final EventLog events;
+    /** Every function's labelled executions, scanned once per pass when the first function needs them. */
+    private Map<String, List<ParamsLearner.Labelled>> labelled;
 
     public Learner(Store store, EventLog events) {
         this.store = store;
@@ -58,6 +60,14 @@ public final class Learner {
     public record Pass(Map<String, Object> summary, Status status, List<String> problems) {
     }
 
+    /** A function's labelled executions, from the one scan of the processed log this pass makes. */
+    private List<ParamsLearner.Labelled> labelled(String fn) throws IOException {
+        if (labelled == null) {
+            labelled = LabelledScan.scanAll(store);
+        }
+        return labelled.getOrDefault(fn, List.of());
+    }
+
     public Pass run(Options o) throws IOException {
         long started = events.clock().millis();
         Map<String, Object> me = new LinkedHashMap<>(o.holder());
@@ -72,6 +82,7 @@ public final class Learner {
 
     @SuppressWarnings("unchecked")
     private Pass pass(Options o, long started, Map<String, Object> tookOver) throws IOException {
+        labelled = null;
         Map<String, Object> summary = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         Status[] status = {Status.OK};
@@ -198,7 +209,7 @@ public final class Learner {
         }
         String name = Generators.name(ls, o.overrides());
         regen.put("generator", name);
-        Regenerator regenerator = new Regenerator(store, events, o.python());
+        Regenerator regenerator = new Regenerator(store, events, o.python(), this::labelled);
         if (name.equals("params")) {
             Regenerator.Result r = regenerator.runParams(fn, o.dryRun(), facts, analysis);
             regen.put("changes", r.learned().changes());

@@ -34,11 +34,23 @@ public final class Regenerator {
     private final Store store;
     private final EventLog events;
     private final String python;
+    private final LabelledSource labelled;
+
+    /** Where the params generator gets a function's labelled executions. */
+    public interface LabelledSource {
+        List<ParamsLearner.Labelled> of(String fn) throws IOException;
+    }
 
     public Regenerator(Store store, EventLog events, String python) {
+        this(store, events, python, fn -> LabelledScan.scan(store, fn));
+    }
+
+    /** With a source of labelled executions, e.g. one scan shared by a whole {@code poet learn} pass. */
+    public Regenerator(Store store, EventLog events, String python, LabelledSource labelled) {
         this.store = store;
         this.events = events;
         this.python = python;
+        this.labelled = labelled;
     }
 
     /** What was decided and done; {@code learned} is set by the params generator, {@code deployed} when a version went live. */
@@ -104,7 +116,7 @@ public final class Regenerator {
         Map<String, Object> fpRate = (Map<String, Object>) c.patterns.get("false_positive_rate");
         long fps = fpRate.get("value") == null ? 0
                 : Math.round((Double) fpRate.get("value") * ((Number) fpRate.get("n")).longValue());
-        List<ParamsLearner.Labelled> labelled = LabelledScan.scan(store, fn);
+        List<ParamsLearner.Labelled> labelled = this.labelled.of(fn);
         List<ParamsLearner.WindowMeasure> windows = windowMeasures(fn, c.facts, ls);
         ParamsLearner.Learned learned = new ParamsLearner(ls.params()).learn(live, labelled, fps, reasons, windows);
 

@@ -300,6 +300,8 @@ class ServeTest {
             b.type("#reason", "holiday traffic");
             b.screenshot(Path.of("target/screenshots/review-page.png"));
             b.click("button.fp");
+            assertTrue(b.waitFor("#message", 10), "the answer page; the browser shows instead: " + b.eval("location.href")
+                    + "\n" + b.eval("document.documentElement.outerHTML"));
             assertEquals("Recorded: false positive for execution " + EXEC + ".", b.text("#message"));
             b.screenshot(Path.of("target/screenshots/review-recorded.png"));
         }

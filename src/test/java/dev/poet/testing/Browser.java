@@ -104,6 +104,23 @@ public final class Browser implements AutoCloseable {
         return (String) ((Map<?, ?>) r.get("value")).get(ELEMENT);
     }
 
+    /**
+     * Waits up to {@code seconds} for an element to match, as a page loads after a click (the
+     * click can return before the navigation it starts); true when one does.
+     */
+    public boolean waitFor(String css, double seconds) throws Exception {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (true) {
+            if (count(css) > 0) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** How many elements match. */
     public int count(String css) throws Exception {
         Map<String, Object> r = call("POST", s("elements"), Map.of("using", "css selector", "value", css));
