@@ -1,7 +1,7 @@
 package dev.poet.learn;
 
-import dev.poet.correlate.CorrelationIndex;
 import dev.poet.PoetException;
+import dev.poet.correlate.CorrelationIndex;
 import dev.poet.event.EventCodec;
 import dev.poet.event.EventLog;
 import dev.poet.json.Json;

@@ -1,11 +1,11 @@
 package dev.poet.learn;
 
-import dev.poet.correlate.CorrelationIndex;
 import dev.poet.PoetException;
 import dev.poet.Status;
 import dev.poet.analyze.Analyzer;
 import dev.poet.analyze.Facts;
 import dev.poet.analyze.FactsSink;
+import dev.poet.correlate.CorrelationIndex;
 import dev.poet.correlate.Correlator;
 import dev.poet.event.EventId;
 import dev.poet.event.EventLog;
