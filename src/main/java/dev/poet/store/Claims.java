@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -143,6 +144,13 @@ public final class Claims {
         for (Path dir : dirs) {
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
+                    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                        // not an event file: a link is removed (never followed), anything else left alone
+                        if (Files.isSymbolicLink(f) && Files.deleteIfExists(f)) {
+                            removed++;
+                        }
+                        continue;
+                    }
                     if (!processed.holds(f)) {
                         ensurePending(io, events);
                         if (io.publish(f, pending.resolve(f.getFileName().toString()))) {
@@ -159,7 +167,11 @@ public final class Claims {
             if (returned > 0) {
                 io.forceDirectory(pending);
             }
-            Files.deleteIfExists(dir);
+            try {
+                Files.deleteIfExists(dir);
+            } catch (DirectoryNotEmptyException e) {
+                // something that is not an event file was left in it
+            }
         }
         return new Swept(removed, returned);
     }
@@ -171,12 +183,13 @@ public final class Claims {
 
     private static List<Path> subdirs(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return out;
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                if (Files.isDirectory(p)) {
+                // a link to a directory elsewhere is not a claim: never follow it
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     out.add(p);
                 }
             }

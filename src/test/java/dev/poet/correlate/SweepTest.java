@@ -77,4 +77,28 @@ class SweepTest {
         assertEquals(0L, again.get("unprocessed_files_returned"));
         assertFalse(Files.exists(late));
     }
+
+    /** Links in the trash are removed, never followed: not to a directory posing as a claim, not to a file. */
+    @Test
+    void linksInTheTrashAreNeverFollowed(@org.junit.jupiter.api.io.TempDir Path outside) throws IOException {
+        Cli real = new Cli(java.nio.file.FileSystems.getDefault(), Files.createDirectories(outside.resolve("project")));
+        assertEquals(0, real.run("init").code());
+        Path victims = Files.createDirectories(outside.resolve("victims"));
+        Path victim = Files.writeString(victims.resolve("feedback_v-1.json"), "{\"id\":\"v-1\"}");
+        Path trash = Files.createDirectories(real.store().resolve("events/trash"));
+        Files.createSymbolicLink(trash.resolve("0001-evil"), victims);
+        Path claim = Files.createDirectories(trash.resolve("0002-claim"));
+        Files.createSymbolicLink(claim.resolve("feedback_x-1.json"), victim);
+        Files.createDirectories(claim.resolve("odd-dir"));
+
+        Cli.Result r = real.run("--json", "sweep");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Files.exists(victim), "the file behind a link is untouched");
+        assertEquals("{\"id\":\"v-1\"}", Files.readString(victim));
+        assertFalse(Files.exists(claim.resolve("feedback_x-1.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "the link is removed");
+        assertTrue(Files.isDirectory(claim.resolve("odd-dir")), "a directory is left alone");
+        assertTrue(Files.isSymbolicLink(trash.resolve("0001-evil")), "a link posing as a claim is not swept through");
+        assertTrue(list(real.store().resolve("events/pending")).isEmpty(), "nothing was returned from outside");
+    }
 }
