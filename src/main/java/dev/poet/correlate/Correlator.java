@@ -310,7 +310,7 @@ public final class Correlator {
         parallel(names.size(), i -> {
             Path p = dir.resolve(names.get(i));
             try {
-                byte[] b = Files.readAllBytes(p);
+                byte[] b = EventCodec.readFile(p);
                 out[i] = b.length > EventCodec.MAX_EVENT_BYTES
                         ? new Parsed(p, null, null, "over the 1 MiB limit")
                         : new Parsed(p, b, EventCodec.decode(b, p.getFileName().toString()), null);

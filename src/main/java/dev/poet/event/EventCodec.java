@@ -197,6 +197,26 @@ public final class EventCodec {
     }
 
     /** Decodes and validates stored bytes. */
+    /**
+     * An event file's bytes, never through a symbolic link: a link in the store is not an event
+     * (whatever it points at stays unread), and is refused as invalid so that it is quarantined.
+     */
+    public static byte[] readFile(java.nio.file.Path p) throws java.io.IOException {
+        if (java.nio.file.Files.isSymbolicLink(p)) {
+            throw PoetException.invalid(p.getFileName() + " is a symbolic link, not an event file; poet does not follow it");
+        }
+        try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(p,
+                java.util.Set.of(java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+             java.io.InputStream in = java.nio.channels.Channels.newInputStream(ch)) {
+            return in.readAllBytes();
+        } catch (java.nio.file.FileSystemException e) {
+            if (java.nio.file.Files.isSymbolicLink(p)) { // made a link in between
+                throw PoetException.invalid(p.getFileName() + " is a symbolic link, not an event file; poet does not follow it");
+            }
+            throw e;
+        }
+    }
+
     public static Event decode(byte[] bytes, String what) {
         Map<String, Object> m = Json.parseObject(bytes, what);
         Event e = fromMap(m, null, null, null);

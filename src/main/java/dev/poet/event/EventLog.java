@@ -127,7 +127,7 @@ public final class EventLog {
             for (Path dir : dirs(s)) {
                 for (String prefix : EventType.prefixes()) {
                     Path p = dir.resolve(prefix + "_" + id + ".json");
-                    if (Files.isRegularFile(p)) {
+                    if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a link is not an event
                         found.add(read(s, p));
                     }
                 }
@@ -147,6 +147,9 @@ public final class EventLog {
         for (Path dir : dirs(State.PENDING)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "exec_*.json")) {
                 for (Path p : ds) {
+                    if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        continue; // a link is not an event: never followed
+                    }
                     String text = Files.readString(p, java.nio.charset.StandardCharsets.UTF_8);
                     if (text.contains(idText)) {
                         Stored st = read(State.PENDING, p);
@@ -193,7 +196,7 @@ public final class EventLog {
     public static Stored read(State state, Path p) {
         String reason = state == State.FAILED ? reasonOf(p) : null;
         try {
-            byte[] bytes = Files.readAllBytes(p);
+            byte[] bytes = EventCodec.readFile(p);
             return new Stored(state, p, EventCodec.decode(bytes, p.getFileName().toString()), null, reason);
         } catch (PoetException e) {
             return new Stored(state, p, null, e.getMessage(), reason);
@@ -216,7 +219,7 @@ public final class EventLog {
     private static String reasonOf(Path p) {
         Path r = p.resolveSibling(p.getFileName() + ".reason");
         try {
-            if (!Files.isRegularFile(r)) {
+            if (!Files.isRegularFile(r, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 return null;
             }
             Object reason = dev.poet.json.Json.parseObject(Files.readAllBytes(r), r.toString()).get("reason");
