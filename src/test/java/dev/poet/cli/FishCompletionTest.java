@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.poet.testing.Jvm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +42,11 @@ class FishCompletionTest {
         }
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path poet = bin.resolve("poet");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(poet, "#!/bin/sh\nexec '" + java + "' -cp '" + System.getProperty("java.class.path")
-                + "' dev.poet.cli.Main \"$@\"\n");
+        StringBuilder exec = new StringBuilder("#!/bin/sh\nexec");
+        for (String word : Jvm.poet(List.of())) {
+            exec.append(" '").append(word).append('\'');
+        }
+        Files.writeString(poet, exec.append(" \"$@\"\n").toString());
         Files.setPosixFilePermissions(poet, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path project = Files.createDirectories(dir.resolve("project"));
         Files.writeString(project.resolve("detect.py"), "def detect_drift(a, b):\n    return {}\n");

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poet.testing.Cli;
+import dev.poet.testing.Jvm;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +37,8 @@ class StartupClassesTest {
 
     private List<String> loaded(String... args) throws IOException, InterruptedException {
         Path log = dir.resolve("classes-" + args[0] + ".log");
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:off", "-Xlog:class+load:file=" + log, "-cp", System.getProperty("java.class.path"),
-                "dev.poet.cli.Main", "--store", dir.resolve("project/.poet").toString()));
+        List<String> cmd = new ArrayList<>(Jvm.poet(List.of("-Xshare:off", "-Xlog:class+load:file=" + log),
+                "--store", dir.resolve("project/.poet").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

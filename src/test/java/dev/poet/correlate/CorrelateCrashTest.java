@@ -12,6 +12,7 @@ import dev.poet.store.NioStoreIO;
 import dev.poet.store.Store;
 import dev.poet.testing.Cli;
 import dev.poet.testing.CrashChild;
+import dev.poet.testing.Jvm;
 import dev.poet.testing.StoreGenerator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,12 +47,8 @@ class CorrelateCrashTest {
     @TempDir
     Path project;
 
-    private String java() {
-        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private Process correlateProcess(Path store) throws IOException {
-        return new ProcessBuilder(java(), "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(Jvm.java(), "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "--store", store.toString(), "correlate", "--batch-size", "100")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
@@ -182,7 +178,7 @@ class CorrelateCrashTest {
         List<Process> writers = new ArrayList<>();
         List<CompletableFuture<String>> acks = new ArrayList<>();
         for (String tag : List.of("w1", "w2", "w3")) {
-            Process w = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
+            Process w = new ProcessBuilder(Jvm.java(), "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
                     "exec", project.toString(), tag).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             writers.add(w);
             acks.add(CompletableFuture.supplyAsync(() -> {
@@ -195,7 +191,7 @@ class CorrelateCrashTest {
         }
         for (int run = 0; run < 4; run++) {
             Path log = project.resolve("correlate-" + run + ".log");
-            Process c = new ProcessBuilder(java(), "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
+            Process c = new ProcessBuilder(Jvm.java(), "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
                     Main.class.getName(), "-v", "--store", store.toString(), "correlate", "--batch-size", "100")
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             assertTrue(c.waitFor(120, TimeUnit.SECONDS));

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.poet.cli.Main;
 import dev.poet.cli.PythonRuntimeTest;
 import dev.poet.json.Json;
 import dev.poet.testing.Cli;
+import dev.poet.testing.Jvm;
 import dev.poet.testing.Python3;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
@@ -137,9 +136,8 @@ class IntegrationCommandsTest {
     /** poet serve as a real process: --port 0, the URL on the first line, disabled endpoints named, SIGTERM stops it. */
     @Test
     void serveAsAProcess() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--store", project.resolve(".poet").toString(),
-                "serve", "--port", "0");
+        ProcessBuilder pb = new ProcessBuilder(Jvm.poet(List.of(), "--store", project.resolve(".poet").toString(),
+                "serve", "--port", "0"));
         pb.environment().put(Secrets.FEEDBACK_TOKEN, "tok");
         pb.redirectError(project.resolve("serve.err").toFile());
         Process p = pb.start();

@@ -10,6 +10,7 @@ import dev.poet.serve.PoetServer;
 import dev.poet.store.NioStoreIO;
 import dev.poet.store.Store;
 import dev.poet.testing.Cli;
+import dev.poet.testing.Jvm;
 import dev.poet.testing.Maps;
 import dev.poet.testing.Trees;
 import java.io.IOException;
@@ -353,9 +354,8 @@ class ServeTest {
      */
     @Test
     void moreSlowClientsThanThreadsLeaveTheServerServingAndOneAddressCannotTakeEveryReader() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.poet.cli.Main", "--store", project.resolve(".poet").toString(),
-                "-q", "serve", "--port", "0", "--threads", "4").redirectError(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb = new ProcessBuilder(Jvm.poet(List.of(), "--store", project.resolve(".poet").toString(),
+                "-q", "serve", "--port", "0", "--threads", "4")).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put(Secrets.FEEDBACK_TOKEN, FEEDBACK_TOKEN);
         Process serve = pb.start();
         java.io.BufferedReader stdout = new java.io.BufferedReader(

@@ -11,13 +11,13 @@ import dev.poet.store.EventSpool.State;
 import dev.poet.store.NioStoreIO;
 import dev.poet.store.Store;
 import dev.poet.testing.Cli;
+import dev.poet.testing.Jvm;
 import dev.poet.testing.Maps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -47,12 +47,8 @@ class LearnKillTest {
     private Path store;
     private int seq;
 
-    private String java() {
-        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private Process learnProcess() throws IOException {
-        return new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(Jvm.java(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "--store", store.toString(), "-q", "learn")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }

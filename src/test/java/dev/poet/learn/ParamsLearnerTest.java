@@ -57,17 +57,7 @@ class ParamsLearnerTest {
         assertEquals(0.5, sub(replay, "before").get("false_positive_rate"));
         assertEquals(0.0, sub(replay, "after").get("false_positive_rate"));
         assertEquals(0.0, sub(replay, "after").get("missed_drift_rate"));
-    }
-
-    /** On cleanly separated data the rule also decides the executions it did not learn from perfectly. */
-    @Test
-    void theLearnedRuleIsJudgedOnExecutionsItDidNotSee() {
-        List<Labelled> xs = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            xs.add(ks(i, "numerical", 0.0003 * (i + 1), true, 0.05));
-            xs.add(ks(100 + i, "numerical", 0.012 + 0.001 * i, false, 0.05));
-        }
-        ParamsLearner.Learned l = learner(null).learn(params("threshold", 0.05), xs, 30, Map.of(), List.of());
+        // and it decides the executions it did not learn from as well (five folds)
         @SuppressWarnings("unchecked")
         Map<String, Object> group = ((List<Map<String, Object>>) l.report().get("feature_types")).get(0);
         assertEquals(1.0, group.get("cross_validated_f1"));

@@ -3,13 +3,12 @@ package dev.poet.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.poet.cli.Main;
 import dev.poet.json.Json;
 import dev.poet.testing.Cli;
 import dev.poet.testing.CrashChild;
+import dev.poet.testing.Jvm;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -43,35 +41,23 @@ class ConcurrencyTest {
     @TempDir
     Path project;
 
-    private static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (InputStream s = in) {
-                return new String(s.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
-    }
-
     @Test
     void writersServeAndOverlappingLearnRunsLoseNothing() throws Exception {
         Cli cli = new Cli(FileSystems.getDefault(), project);
         assertEquals(0, cli.run("init").code());
         Path store = project.resolve(".poet");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("java.class.path");
 
         List<Process> writers = new ArrayList<>();
         List<CompletableFuture<String>> acks = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            Process w = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp,
-                    CrashChild.class.getName(), "exec", project.toString(), "w" + i)
+            Process w = new ProcessBuilder(Jvm.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
+                    CrashChild.class.getName(), "exec", project.toString(), "w" + i))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             writers.add(w);
-            acks.add(drain(w.getInputStream()));
+            acks.add(Jvm.drain(w.getInputStream()));
         }
-        ProcessBuilder spb = new ProcessBuilder(java, "-cp", cp, Main.class.getName(), "--store", store.toString(), "-q",
-                "serve", "--port", "0").redirectError(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder spb = new ProcessBuilder(Jvm.poet(List.of(), "--store", store.toString(), "-q",
+                "serve", "--port", "0")).redirectError(ProcessBuilder.Redirect.DISCARD);
         spb.environment().put("POET_FEEDBACK_TOKEN", "tok");
         Process serve = spb.start();
         String url = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -99,9 +85,9 @@ class ConcurrencyTest {
         }
         Map<Integer, Integer> learnExits = new HashMap<>();
         for (int pair = 0; pair < 4; pair++) {
-            Process a = new ProcessBuilder(java, "-cp", cp, Main.class.getName(), "--store", store.toString(), "-q", "learn")
+            Process a = new ProcessBuilder(Jvm.poet(List.of(), "--store", store.toString(), "-q", "learn"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Process b = new ProcessBuilder(java, "-cp", cp, Main.class.getName(), "--store", store.toString(), "-q", "learn")
+            Process b = new ProcessBuilder(Jvm.poet(List.of(), "--store", store.toString(), "-q", "learn"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS));
             learnExits.merge(a.exitValue(), 1, Integer::sum);

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.poet.cli.Main;
 import dev.poet.json.Json;
 import dev.poet.testing.Cli;
 import dev.poet.testing.CrashChild;
+import dev.poet.testing.Jvm;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,20 +49,9 @@ class CrashSuiteTest {
     Path project;
 
     private Process child(String mode, String tag) throws IOException {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                CrashChild.class.getName(), mode, project.toString(), tag).directory(project.toFile())
+        return new ProcessBuilder(Jvm.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), CrashChild.class.getName(),
+                mode, project.toString(), tag)).directory(project.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
-    private static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (InputStream s = in) {
-                return new String(s.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
     }
 
     private static List<String> complete(String out) {
@@ -82,7 +69,6 @@ class CrashSuiteTest {
         assertEquals(0, cli.run("enhance", "detect_drift", "--from", "detect.py", "--params", "params.json").code());
         assertEquals(0, cli.run("enhance", "detect_drift", "--from", "detect.py").code());
         Path store = project.resolve(".poet");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
         Random random = new Random(8);
@@ -95,10 +81,10 @@ class CrashSuiteTest {
             for (String mode : List.of("rollback", "config", "ingest")) {
                 Process p = child(mode, mode.charAt(0) + "" + round);
                 children.add(p);
-                outs.add(drain(p.getInputStream()));
+                outs.add(Jvm.drain(p.getInputStream()));
             }
-            ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "--store", store.toString(), "-q", "serve", "--port", "0")
+            ProcessBuilder pb = new ProcessBuilder(Jvm.poet(List.of("-XX:TieredStopAtLevel=1"), "--store", store.toString(), "-q",
+                    "serve", "--port", "0"))
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("POET_FEEDBACK_TOKEN", "tok");
             Process serve = pb.start();

@@ -9,6 +9,7 @@ import dev.poet.event.EventCodec;
 import dev.poet.json.Json;
 import dev.poet.testing.Cli;
 import dev.poet.testing.CrashChild;
+import dev.poet.testing.Jvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,9 +60,8 @@ class KillTest {
                     + "    n += 1\n";
             cmd = List.of("python3", "-c", script, project.resolve(".poet").toString(), tag);
         } else {
-            String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-            cmd = List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    CrashChild.class.getName(), mode, project.toString(), tag);
+            cmd = Jvm.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), CrashChild.class.getName(), mode,
+                    project.toString(), tag);
         }
         Process p = new ProcessBuilder(cmd).directory(project.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poet.Status;
 import dev.poet.testing.Cli;
+import dev.poet.testing.Jvm;
 import dev.poet.testing.LockHolder;
 import dev.poet.testing.Trees;
 import java.io.BufferedReader;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +37,7 @@ class LocksTest {
     void aDeployWhileAnotherProcessHoldsTheLockExits75ChangingNothingAndWorksOnceItDies() throws Exception {
         Cli cli = store();
         Path lock = project.resolve(".poet/locks/fn-detect_drift.lock");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                LockHolder.class.getName(), lock.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process holder = new ProcessBuilder(Jvm.command(List.of(), LockHolder.class.getName(), lock.toString())).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("locked", r.readLine());
