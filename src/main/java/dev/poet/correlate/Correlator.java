@@ -311,9 +311,7 @@ public final class Correlator {
             Path p = dir.resolve(names.get(i));
             try {
                 byte[] b = EventCodec.readFile(p);
-                out[i] = b.length > EventCodec.MAX_EVENT_BYTES
-                        ? new Parsed(p, null, null, "over the 1 MiB limit")
-                        : new Parsed(p, b, EventCodec.decode(b, p.getFileName().toString()), null);
+                out[i] = new Parsed(p, b, EventCodec.decode(b, p.getFileName().toString()), null);
             } catch (PoetException e) {
                 out[i] = new Parsed(p, null, null, e.getMessage());
             } catch (java.nio.file.NoSuchFileException e) {

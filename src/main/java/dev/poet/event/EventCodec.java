@@ -197,20 +197,27 @@ public final class EventCodec {
     }
 
     /** Decodes and validates stored bytes. */
+    private static final java.util.Set<java.nio.file.OpenOption> READ_NO_LINK =
+            java.util.Set.of(java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+
     /**
-     * An event file's bytes, never through a symbolic link: a link in the store is not an event
-     * (whatever it points at stays unread), and is refused as invalid so that it is quarantined.
+     * An event file's bytes, never through a symbolic link and never more than
+     * {@link #MAX_EVENT_BYTES}: a link in the store is not an event (whatever it points at stays
+     * unread), and it and an oversized file are refused as invalid so that they are quarantined.
+     * One open with {@code O_NOFOLLOW}; the link is told apart only when that open fails.
      */
     public static byte[] readFile(java.nio.file.Path p) throws java.io.IOException {
-        if (java.nio.file.Files.isSymbolicLink(p)) {
-            throw PoetException.invalid(p.getFileName() + " is a symbolic link, not an event file; poet does not follow it");
-        }
-        try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(p,
-                java.util.Set.of(java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS));
-             java.io.InputStream in = java.nio.channels.Channels.newInputStream(ch)) {
-            return in.readAllBytes();
-        } catch (java.nio.file.FileSystemException e) {
-            if (java.nio.file.Files.isSymbolicLink(p)) { // made a link in between
+        try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(p, READ_NO_LINK)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(ch.size(), MAX_EVENT_BYTES) + 1);
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // until the end, or one byte past the limit
+            }
+            if (buf.position() > MAX_EVENT_BYTES) {
+                throw PoetException.invalid(p.getFileName() + " is over the 1 MiB limit");
+            }
+            return java.util.Arrays.copyOf(buf.array(), buf.position());
+        } catch (java.io.IOException e) { // ELOOP comes as a plain IOException
+            if (java.nio.file.Files.isSymbolicLink(p)) {
                 throw PoetException.invalid(p.getFileName() + " is a symbolic link, not an event file; poet does not follow it");
             }
             throw e;

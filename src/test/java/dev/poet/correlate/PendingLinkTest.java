@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A symbolic link in pending/ is not an event: correlate quarantines the link without reading
- * what it points at, and events show does not read through it either.
+ * what it points at, and events show does not read through it either. An oversized file is
+ * quarantined after reading no more than the limit.
  */
 class PendingLinkTest {
     @Test
@@ -47,5 +48,19 @@ class PendingLinkTest {
         assertTrue(Files.exists(outside, LinkOption.NOFOLLOW_LINKS), "what it points at is untouched");
         Cli.Result processed = cli.run("--json", "events", "list", "--state", "processed");
         assertFalse(processed.out().contains("smuggled-1"), processed.out());
+    }
+
+    @Test
+    void anOversizedFileIsQuarantinedWithItsReason(@TempDir Path dir) throws IOException {
+        Cli cli = new Cli(FileSystems.getDefault(), Files.createDirectories(dir.resolve("project")));
+        assertEquals(0, cli.run("init").code());
+        String padding = " ".repeat(dev.poet.event.EventCodec.MAX_EVENT_BYTES);
+        Path big = Files.writeString(cli.store().resolve("events/pending/feedback_big-1.json"), "{\"id\":\"big-1\"" + padding + "}");
+        Cli.Result r = cli.run("--json", "correlate");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(1L, Json.parseObject(r.out().getBytes(StandardCharsets.UTF_8), "report").get("invalid"));
+        assertFalse(Files.exists(big));
+        assertTrue(cli.read(cli.store().resolve("events/failed/feedback_big-1.json.reason"))
+                .contains("feedback_big-1.json is over the 1 MiB limit"));
     }
 }
