@@ -111,7 +111,7 @@ public final class CorrelationIndex {
             return true;
         }
         try {
-            Object parsed = dev.poet.json.Json.parse(Files.readAllBytes(eventFile), name);
+            Object parsed = dev.poet.json.Json.parse(EventCodec.readFile(eventFile), name);
             return parsed instanceof Map<?, ?> m && m.get("id") instanceof String id && isProcessed(id);
         } catch (IOException | RuntimeException e) {
             return false;
