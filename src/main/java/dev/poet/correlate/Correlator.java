@@ -675,12 +675,24 @@ public final class Correlator {
         r.put("time", now());
         r.put("from", "pending");
         AtomicFile.write(io, store.tmpDir(), failed.resolve(name + ".reason"), Json.encodeLine(r));
-        if (!io.publish(file, failed.resolve(name))) {
+        if (!moveAside(file, failed.resolve(name))) {
             String again = name.substring(0, name.length() - ".json".length()) + "." + Long.toHexString(clock.millis())
                     + ".json";
             AtomicFile.write(io, store.tmpDir(), failed.resolve(again + ".reason"), Json.encodeLine(r));
-            io.publish(file, failed.resolve(again));
+            moveAside(file, failed.resolve(again));
         }
+    }
+
+    /** A file moves by link and unlink (never over another); a directory, which cannot be linked, by rename. */
+    private boolean moveAside(Path file, Path to) throws IOException {
+        if (!Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return io.publish(file, to);
+        }
+        if (Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        io.rename(file, to);
+        return true;
     }
 
     private interface IoTask {

@@ -202,13 +202,24 @@ public final class EventCodec {
 
     /**
      * An event file's bytes, never through a symbolic link and never more than
-     * {@link #MAX_EVENT_BYTES}: a link in the store is not an event (whatever it points at stays
-     * unread), and it and an oversized file are refused as invalid so that they are quarantined.
-     * One open with {@code O_NOFOLLOW}; the link is told apart only when that open fails.
+     * {@link #MAX_EVENT_BYTES}. Anything but a regular file is refused as invalid, so that it is
+     * quarantined: a link (whatever it points at stays unread), a directory, and a named pipe or
+     * device, whose open would wait for a writer for ever. The type comes from the one
+     * {@code lstat} that also gives the size (no more system calls than reading a file takes);
+     * the open refuses a link that replaced the file in between ({@code O_NOFOLLOW}).
      */
     public static byte[] readFile(java.nio.file.Path p) throws java.io.IOException {
+        java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(p,
+                java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (a.isSymbolicLink()) {
+            throw PoetException.invalid(p.getFileName() + " is a symbolic link, not an event file; poet does not follow it");
+        }
+        if (!a.isRegularFile()) {
+            throw PoetException.invalid(p.getFileName() + " is not a regular file (a directory, pipe or device), not an"
+                    + " event file");
+        }
         try (java.nio.channels.SeekableByteChannel ch = java.nio.file.Files.newByteChannel(p, READ_NO_LINK)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(ch.size(), MAX_EVENT_BYTES) + 1);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(a.size(), MAX_EVENT_BYTES) + 1);
             while (buf.hasRemaining() && ch.read(buf) >= 0) {
                 // until the end, or one byte past the limit
             }
@@ -216,7 +227,7 @@ public final class EventCodec {
                 throw PoetException.invalid(p.getFileName() + " is over the 1 MiB limit");
             }
             return java.util.Arrays.copyOf(buf.array(), buf.position());
-        } catch (java.io.IOException e) { // ELOOP comes as a plain IOException
+        } catch (java.io.IOException e) { // ELOOP (a link swapped in) comes as a plain IOException
             if (java.nio.file.Files.isSymbolicLink(p)) {
                 throw PoetException.invalid(p.getFileName() + " is a symbolic link, not an event file; poet does not follow it");
             }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A symbolic link in pending/ is not an event: correlate quarantines the link without reading
  * what it points at, and events show does not read through it either. An oversized file is
- * quarantined after reading no more than the limit.
+ * quarantined after reading no more than the limit; a directory or a named pipe (whose open would
+ * wait for a writer for ever) without being opened.
  */
 class PendingLinkTest {
     @Test
@@ -62,5 +63,28 @@ class PendingLinkTest {
         assertFalse(Files.exists(big));
         assertTrue(cli.read(cli.store().resolve("events/failed/feedback_big-1.json.reason"))
                 .contains("feedback_big-1.json is over the 1 MiB limit"));
+    }
+
+    @Test
+    void aPipeOrADirectoryInPendingIsQuarantinedWithoutWaiting(@TempDir Path dir) throws Exception {
+        Cli cli = new Cli(FileSystems.getDefault(), Files.createDirectories(dir.resolve("project")));
+        assertEquals(0, cli.run("init").code());
+        Path pending = cli.store().resolve("events/pending");
+        Process mkfifo = new ProcessBuilder("mkfifo", pending.resolve("feedback_pipe-1.json").toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        Files.createDirectories(pending.resolve("feedback_dir-1.json"));
+        assertEquals(0, cli.run("feedback", "--execution-id", "e1", "--false-positive", "--id", "ok-1").code());
+
+        java.util.concurrent.CompletableFuture<Cli.Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> cli.run("--json", "correlate"));
+        Cli.Result r = run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, r.code(), r.toString());
+        Map<String, Object> report = Json.parseObject(r.out().getBytes(StandardCharsets.UTF_8), "report");
+        assertEquals(2L, report.get("invalid"), report.toString());
+        assertEquals(1L, report.get("waiting"), "the real event waits for its execution");
+        Path failed = cli.store().resolve("events/failed");
+        assertTrue(Files.isDirectory(failed.resolve("feedback_dir-1.json"), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.exists(failed.resolve("feedback_pipe-1.json"), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(cli.read(failed.resolve("feedback_pipe-1.json.reason")).contains("not a regular file"));
     }
 }
