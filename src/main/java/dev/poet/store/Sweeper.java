@@ -35,7 +35,8 @@ public final class Sweeper {
 
     public Result sweep() throws IOException {
         try (Locks.Held lock = Locks.acquire(store.io(), store.lockFile("sweep"), store.lockWaitMillis(), "sweep")) {
-            Claims.Swept swept = store.claims().sweep(log);
+            // stale temporary files first: they need no index, so a damaged processed log (which the
+            // trash needs to be judged against) does not keep them
             long tmp = 0;
             Instant cutoff = clock.instant().minus(TMP_TTL);
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.tmpDir())) {
@@ -51,6 +52,7 @@ public final class Sweeper {
                     }
                 }
             }
+            Claims.Swept swept = store.claims().sweep(log);
             return new Result(swept.removed(), tmp, swept.returned());
         }
     }
