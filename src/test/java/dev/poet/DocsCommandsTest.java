@@ -150,7 +150,6 @@ class DocsCommandsTest {
         Cli.Result demo = cli.run("demo");
         assertEquals(0, demo.code(), demo.toString());
         cli.cwd = work.resolve("poet-demo");
-        cli.clock = java.time.Clock.systemUTC();
         String exec = null;
         String eventId = null;
         for (String l : cli.run("--json", "events", "list", "--type", "execution.completed").out().split("\n")) {

@@ -11,6 +11,7 @@ import dev.poet.event.EventId;
 import dev.poet.store.AtomicFile;
 import dev.poet.store.Claims;
 import dev.poet.store.EventSpool.State;
+import dev.poet.store.FileClock;
 import dev.poet.store.Locks;
 import dev.poet.store.Names;
 import dev.poet.store.Store;
@@ -217,7 +218,8 @@ public final class Correlator {
             }
         }
         flush();
-        Instant cutoff = clock.instant().minus(options.orphanTtl());
+        // file ages are measured on the file system's clock, which stamped them
+        Instant cutoff = waiting.isEmpty() ? Instant.MIN : FileClock.now(store.tmpDir(), clock).minus(options.orphanTtl());
         List<Parsed> expired = new ArrayList<>();
         List<Parsed> stillWaiting = new ArrayList<>();
         for (Parsed p : waiting) {

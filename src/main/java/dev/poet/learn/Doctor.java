@@ -7,6 +7,7 @@ import dev.poet.event.EventLog;
 import dev.poet.json.Json;
 import dev.poet.store.AtomicFile;
 import dev.poet.store.EventSpool.State;
+import dev.poet.store.FileClock;
 import dev.poet.store.Locks;
 import dev.poet.store.Store;
 import dev.poet.store.Sweeper;
@@ -96,7 +97,7 @@ public final class Doctor {
                 boolean last = bad == lines.size() - 1;
                 boolean done = false;
                 if (repair && last) {
-                    Path aside = history.resolveSibling(history.getFileName() + ".torn-" + Instant.now().toEpochMilli());
+                    Path aside = history.resolveSibling(history.getFileName() + ".torn-" + events.clock().millis());
                     Files.copy(history, aside);
                     StringBuilder kept = new StringBuilder();
                     for (int i = 0; i < bad; i++) {
@@ -239,7 +240,7 @@ public final class Doctor {
 
     private long staleTmp() throws IOException {
         long n = 0;
-        Instant cutoff = events.clock().instant().minus(Sweeper.TMP_TTL);
+        Instant cutoff = FileClock.now(store.tmpDir(), events.clock()).minus(Sweeper.TMP_TTL);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.tmpDir())) {
             for (Path p : ds) {
                 if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {

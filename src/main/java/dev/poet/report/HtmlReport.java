@@ -76,9 +76,10 @@ public final class HtmlReport {
         }
         byte[] html = render(store, fn, now).getBytes(StandardCharsets.UTF_8);
         Files.createDirectories(dir);
-        removeAbandoned(dir, now);
         Path tmp = Files.createTempFile(dir, TMP_PREFIX, TMP_SUFFIX);
         try {
+            // ages on the clock that stamps the files: the one that just stamped ours
+            removeAbandoned(dir, Files.getLastModifiedTime(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis());
             Files.write(tmp, html);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {

@@ -38,7 +38,7 @@ public final class Sweeper {
             // stale temporary files first: they need no index, so a damaged processed log (which the
             // trash needs to be judged against) does not keep them
             long tmp = 0;
-            Instant cutoff = clock.instant().minus(TMP_TTL);
+            Instant cutoff = FileClock.now(store.tmpDir(), clock).minus(TMP_TTL);
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.tmpDir())) {
                 for (Path p : ds) {
                     try {

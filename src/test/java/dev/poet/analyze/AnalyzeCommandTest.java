@@ -175,7 +175,8 @@ class AnalyzeCommandTest {
         Files.write(settings, Json.encode(s));
         fp = ((List<Map<String, Object>>) ((Map<String, Object>) analyze().get("verdict")).get("rules")).get(0);
         assertEquals(false, fp.get("fired"), "1.0 > 0.4 but the lower bound 0.342 is not");
-        assertTrue(((String) fp.get("why")).contains("but its 95% lower bound 0.342 is not"));
+        assertTrue(((String) fp.get("why")).contains("but its 95% lower bound 0.342 is not"),
+                "the verdict explains the small sample: " + fp.get("why"));
     }
 
     @Test
@@ -215,7 +216,7 @@ class AnalyzeCommandTest {
         assertTrue(all.out().startsWith("FUNCTION  CURRENT  EXECUTIONS"), all.out());
         Cli.Result none = cli.run("analyze", "nope");
         assertEquals(5, none.code());
-        assertFalse(none.err().isBlank());
+        assertFalse(none.err().isBlank(), "an error line on stderr");
     }
 
     @Test

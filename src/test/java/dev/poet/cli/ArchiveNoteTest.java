@@ -26,7 +26,8 @@ class ArchiveNoteTest {
         String note = DoctorCommand.archiveNote(List.of("-Xshare:auto", "-XX:SharedArchiveFile=/opt/poet/a.jsa"),
                 "mixed mode, emulated-client");
         assertTrue(note.contains("/opt/poet/a.jsa") && note.contains("run ./install.sh again"), note);
-        assertTrue(DoctorCommand.archiveNote(List.of("-XX:AOTCache=/opt/poet/a.aot"), "mixed mode").contains("a.aot"));
+        assertTrue(DoctorCommand.archiveNote(List.of("-XX:AOTCache=/opt/poet/a.aot"), "mixed mode").contains("a.aot"),
+                "the note names the AOT cache in use");
         assertNull(DoctorCommand.archiveNote(List.of("-XX:SharedArchiveFile=/opt/poet/a.jsa"), "mixed mode, sharing"));
         assertNull(DoctorCommand.archiveNote(List.of("-Xmx768m"), "mixed mode"), "no archive asked for");
     }
@@ -37,7 +38,7 @@ class ArchiveNoteTest {
     private Run doctor(String... jvmOptions) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(Jvm.poet(List.of(jvmOptions), "--store", dir.resolve(".poet").toString(), "doctor")).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the JVM ended within 60 s");
         return new Run(p.exitValue(), err);
     }
 

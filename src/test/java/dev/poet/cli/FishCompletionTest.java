@@ -88,6 +88,6 @@ class FishCompletionTest {
         List<String> offered = complete("poet enhance detect_drift --from ");
         assertTrue(offered.contains("detect.py"), offered.toString());
         assertFalse(complete("poet ").isEmpty(), "subcommands");
-        assertTrue(complete("poet ").contains("feedback"));
+        assertTrue(complete("poet ").contains("feedback"), "fish completes the command feedback");
     }
 }

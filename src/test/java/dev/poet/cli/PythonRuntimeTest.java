@@ -93,7 +93,8 @@ public class PythonRuntimeTest {
         assertEquals(4.0, data.get("statistic"));
         assertEquals("ks", data.get("test"));
         assertEquals("numerical", data.get("feature_type"));
-        assertTrue(((Number) data.get("duration_ms")).doubleValue() >= 0);
+        assertTrue(((Number) data.get("duration_ms")).doubleValue() >= 0,
+                "duration_ms is not negative: " + data.get("duration_ms"));
         assertTrue(!data.containsKey("note"), "only detection fields are recorded");
 
         Cli.Result fb = cli.run("feedback", "--execution-id", executionId, "--false-positive", "--reason", "seasonal_pattern");

@@ -198,6 +198,7 @@ class RecordAndFeedbackTest {
     void customNamespacedTypesAreAccepted() throws IOException {
         Cli.Result r = cli.run("record", "x.ml_platform.model_promoted", "--set", "stage=production");
         assertEquals(0, r.code(), r.toString());
-        assertTrue(pending().get(0).getFileName().toString().startsWith("custom_"));
+        assertTrue(pending().get(0).getFileName().toString().startsWith("custom_"),
+                "a custom event is delivered under the custom_ prefix: " + pending());
     }
 }

@@ -41,7 +41,7 @@ class StartupClassesTest {
                 "--store", dir.resolve("project/.poet").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the JVM ended within 60 s");
         assertEquals(0, p.exitValue(), String.join(" ", args));
         List<String> names = new ArrayList<>();
         Pattern line = Pattern.compile("\\] (\\S+) source:");

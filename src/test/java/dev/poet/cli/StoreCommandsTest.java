@@ -40,7 +40,8 @@ class StoreCommandsTest {
         }
         Map<String, Object> settings = Json.parseObject(Files.readAllBytes(cli.store().resolve("poet.json")), "poet.json");
         assertEquals(1L, settings.get("format"));
-        assertTrue(Files.readString(cli.store().resolve("poet_runtime.py")).contains("def record("));
+        assertTrue(Files.readString(cli.store().resolve("poet_runtime.py")).contains("def record("),
+                "init writes the Python runtime");
         Files.writeString(cli.store().resolve("poet.json"), "{\"format\": 1, \"custom\": true}\n");
         var before = Trees.snapshot(cli.store());
         r = cli.run("--json", "init");
@@ -110,10 +111,11 @@ class StoreCommandsTest {
         String v1 = Files.readString(store.resolve("detect_drift_v1.py"));
         assertTrue(v1.startsWith("# poet: detect_drift v1 from detect.py."), v1);
         assertTrue(v1.contains(DETECT), v1);
-        assertTrue(v1.endsWith("detect_drift = _poet_runtime.instrument(detect_drift, function=\"detect_drift\", version=\"v1\")\n"));
+        assertTrue(v1.endsWith("detect_drift = _poet_runtime.instrument(detect_drift, function=\"detect_drift\", version=\"v1\")\n"),
+                "the stored version ends with the instrumenting line naming v1");
         assertEquals(Map.of("threshold", 0.05, "window_size", 7L),
                 Json.parseObject(Files.readAllBytes(store.resolve("detect_drift_params.json")), "p"));
-        assertTrue(Files.exists(store.resolve("sources/detect_drift_v1_detect.na")));
+        assertTrue(Files.exists(store.resolve("sources/detect_drift_v1_detect.na")), "the source file is kept under sources/");
 
         cli.write("detect2.py", DETECT.replace("0.5", "0.7"));
         r = cli.run("--json", "enhance", "detect_drift", "--from", "detect2.py");
@@ -206,9 +208,12 @@ class StoreCommandsTest {
         s = json(cli.run("--json", "status"));
         List<String> problems = (List<String>) s.get("problems");
         assertEquals(3, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains("points to '/etc/passwd', which is not a version of detect_drift in this store"));
-        assertTrue(problems.get(1).startsWith("detect_drift_params.json is not valid JSON"));
-        assertTrue(problems.get(2).contains("detect_drift_history.jsonl line 2 is torn or invalid"));
+        assertTrue(problems.get(0).contains("points to '/etc/passwd', which is not a version of detect_drift in this store"),
+                "a current link outside the store is named: " + problems);
+        assertTrue(problems.get(1).startsWith("detect_drift_params.json is not valid JSON"),
+                "invalid params are named: " + problems);
+        assertTrue(problems.get(2).contains("detect_drift_history.jsonl line 2 is torn or invalid"),
+                "a torn history line is named: " + problems);
         assertNull(((List<Map<String, Object>>) s.get("functions")).get(0).get("current"));
     }
 
@@ -384,7 +389,7 @@ class StoreCommandsTest {
         for (String[] shell : new String[][] {{"bash", "poet.bash"}, {"zsh", "_poet"}, {"fish", "poet.fish"}}) {
             Cli.Result r = Cli.jimfs().run("completion", shell[0]);
             assertEquals(0, r.code());
-            assertFalse(r.out().isBlank());
+            assertFalse(r.out().isBlank(), "the command printed something");
             assertEquals(r.out(), Files.readString(Paths.get("completions", shell[1])),
                     "regenerate with: poet completion " + shell[0] + " > completions/" + shell[1]);
         }
@@ -403,7 +408,8 @@ class StoreCommandsTest {
         assertEquals(0, cli.run("enhance", "detect_drift", "--from", "d.py").code());
         assertEquals("detect_drift\n", cli.run("__complete", "functions").out());
         assertEquals("v1\nv2\n", cli.run("__complete", "versions").out());
-        assertTrue(cli.run("__complete", "event-types").out().contains("drift.validation\n"));
+        assertTrue(cli.run("__complete", "event-types").out().contains("drift.validation\n"),
+                "event types complete from the model");
     }
 
     @Test

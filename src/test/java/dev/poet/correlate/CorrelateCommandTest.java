@@ -150,7 +150,8 @@ class CorrelateCommandTest {
         Map<String, Object> first = correlate();
         assertEquals(1L, first.get("waiting"));
         assertEquals(0L, first.get("correlated"));
-        assertTrue(Files.exists(cli.store().resolve("events/pending/feedback_fb-early.json")));
+        assertTrue(Files.exists(cli.store().resolve("events/pending/feedback_fb-early.json")),
+                "an early feedback waits in pending/");
         exec("late");
         Map<String, Object> second = correlate();
         assertEquals(2L, second.get("correlated"));
@@ -187,13 +188,15 @@ class CorrelateCommandTest {
         assertEquals(1L, r.get("invalid"));
         assertEquals(1L, r.get("waiting"));
         Path failed = cli.store().resolve("events/failed");
-        assertTrue(Files.exists(failed.resolve("feedback_orphan-1.json")));
-        assertTrue(Files.exists(cli.store().resolve("events/pending/feedback_young-1.json")));
+        assertTrue(Files.exists(failed.resolve("feedback_orphan-1.json")), "the orphan is in failed/");
+        assertTrue(Files.exists(cli.store().resolve("events/pending/feedback_young-1.json")),
+                "the young outcome still waits in pending/");
         assertTrue(cli.read(failed.resolve("feedback_orphan-1.json.reason"))
-                .contains("orphaned: no execution found for it within 7 days (tried execution_id never-seen)"));
+                .contains("orphaned: no execution found for it within 7 days (tried execution_id never-seen)"), "the orphan's reason file says why");
         assertEquals(new String(tornBytes, StandardCharsets.UTF_8), cli.read(failed.resolve("feedback_TORN.json")),
                 "nothing is deleted: the unreadable file is kept as it was");
-        assertTrue(cli.read(failed.resolve("feedback_TORN.json.reason")).contains("invalid: feedback_TORN.json is not valid JSON"));
+        assertTrue(cli.read(failed.resolve("feedback_TORN.json.reason")).contains("invalid: feedback_TORN.json is not valid JSON"),
+                "the torn file's reason file says why");
 
         Cli.Result shown = cli.run("--json", "events", "show", "orphan-1");
         assertTrue(shown.out().contains("\"state\":\"failed\"") && shown.out().contains("\"reason\":\"orphaned:"), shown.out());

@@ -16,7 +16,7 @@ class IdSetTest {
         Set<String> expected = new HashSet<>();
         for (int i = 0; i < 50_000; i++) {
             String id = EventId.next(1_790_000_000_000L + i / 7);
-            assertTrue(set.add(id));
+            assertTrue(set.add(id), "each id is new to the set: " + id);
             expected.add(id);
         }
         for (String other : new String[] {"pd-delivery-42", "01JDX3J8V6Q6N7W3KXQ1ZP4M2b", "81JDX3J8V6Q6N7W3KXQ1ZP4M2B",
@@ -29,7 +29,7 @@ class IdSetTest {
         for (String id : expected) {
             assertTrue(set.contains(id), id);
         }
-        assertFalse(set.contains(EventId.next(1_790_000_100_000L)));
+        assertFalse(set.contains(EventId.next(1_790_000_100_000L)), "an id never added is not in the set");
         Set<String> back = new HashSet<>();
         set.forEach(back::add);
         assertEquals(expected, back);

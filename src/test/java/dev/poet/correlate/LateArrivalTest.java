@@ -131,7 +131,7 @@ class LateArrivalTest {
         cli.io = io;
         Cli.Result r = cli.run("correlate");
         assertEquals(0, r.code(), r.toString());
-        assertTrue(Files.isDirectory(cli.store().resolve("events/pending")));
+        assertTrue(Files.isDirectory(cli.store().resolve("events/pending")), "pending/ is a directory again");
         cli.io = NioStoreIO.INSTANCE;
         assertEquals(0, cli.run("record", "drift.validation", "--execution-id", "e1", "--set", "was_real_drift=true").code());
         assertEquals(0, cli.run("correlate").code());

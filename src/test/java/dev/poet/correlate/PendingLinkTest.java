@@ -45,7 +45,8 @@ class PendingLinkTest {
         assertEquals(1L, report.get("correlated"), "only the execution");
         Path failed = cli.store().resolve("events/failed/feedback_smuggled-1.json");
         assertTrue(Files.isSymbolicLink(failed), "the link itself is quarantined");
-        assertTrue(cli.read(cli.store().resolve("events/failed/feedback_smuggled-1.json.reason")).contains("symbolic link"));
+        assertTrue(cli.read(cli.store().resolve("events/failed/feedback_smuggled-1.json.reason")).contains("symbolic link"),
+                "the link's reason names a symbolic link");
         assertTrue(Files.exists(outside, LinkOption.NOFOLLOW_LINKS), "what it points at is untouched");
         Cli.Result processed = cli.run("--json", "events", "list", "--state", "processed");
         assertFalse(processed.out().contains("smuggled-1"), processed.out());
@@ -60,9 +61,9 @@ class PendingLinkTest {
         Cli.Result r = cli.run("--json", "correlate");
         assertEquals(0, r.code(), r.toString());
         assertEquals(1L, Json.parseObject(r.out().getBytes(StandardCharsets.UTF_8), "report").get("invalid"));
-        assertFalse(Files.exists(big));
+        assertFalse(Files.exists(big), "the oversized file left pending/: " + big);
         assertTrue(cli.read(cli.store().resolve("events/failed/feedback_big-1.json.reason"))
-                .contains("feedback_big-1.json is over the 1 MiB limit"));
+                .contains("feedback_big-1.json is over the 1 MiB limit"), "the oversized file's reason names the limit");
     }
 
     @Test
@@ -83,8 +84,11 @@ class PendingLinkTest {
         assertEquals(2L, report.get("invalid"), report.toString());
         assertEquals(1L, report.get("waiting"), "the real event waits for its execution");
         Path failed = cli.store().resolve("events/failed");
-        assertTrue(Files.isDirectory(failed.resolve("feedback_dir-1.json"), LinkOption.NOFOLLOW_LINKS));
-        assertTrue(Files.exists(failed.resolve("feedback_pipe-1.json"), LinkOption.NOFOLLOW_LINKS));
-        assertTrue(cli.read(failed.resolve("feedback_pipe-1.json.reason")).contains("not a regular file"));
+        assertTrue(Files.isDirectory(failed.resolve("feedback_dir-1.json"), LinkOption.NOFOLLOW_LINKS),
+                "the directory named like an event is quarantined as it is");
+        assertTrue(Files.exists(failed.resolve("feedback_pipe-1.json"), LinkOption.NOFOLLOW_LINKS),
+                "the named pipe is quarantined");
+        assertTrue(cli.read(failed.resolve("feedback_pipe-1.json.reason")).contains("not a regular file"),
+                "the pipe's reason says it is not a regular file");
     }
 }

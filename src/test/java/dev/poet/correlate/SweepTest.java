@@ -75,7 +75,7 @@ class SweepTest {
 
         Map<String, Object> again = json("--json", "sweep");
         assertEquals(0L, again.get("unprocessed_files_returned"));
-        assertFalse(Files.exists(late));
+        assertFalse(Files.exists(late), "the late file left the retired claim: " + late);
     }
 
     /** Links in the trash are removed, never followed: not to a directory posing as a claim, not to a file. */

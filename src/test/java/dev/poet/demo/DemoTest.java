@@ -37,9 +37,9 @@ class DemoTest {
         assertTrue(r.out().contains("false-positive rate  0.80 [0.63, 0.90]  n=30  0.00 [0.00, 0.56]  n=3"), r.out());
         assertTrue(r.out().contains("the reviewer is simulated"), r.out());
         Path dir = project.resolve("poet-demo");
-        assertTrue(Files.exists(dir.resolve(".poet/detect_drift_v2.py")));
+        assertTrue(Files.exists(dir.resolve(".poet/detect_drift_v2.py")), "the demo deployed v2");
         Path report = dir.resolve("report.html");
-        assertTrue(Files.size(report) > 10_000);
+        assertTrue(Files.size(report) > 10_000, "the report has its charts (over 10 kB): " + Files.size(report) + " bytes");
 
         Cli.Result again = cli.run("--json", "demo");
         assertEquals(0, again.code(), "a demo directory may be replaced: " + again);

@@ -90,21 +90,23 @@ class EventCodecTest {
 
     @Test
     void unknownTypesAreRefusedUnlessNamespacedCustom() {
-        assertTrue(refusal(ev("drift.guess", null, null, null, Map.of())).startsWith("unknown event type 'drift.guess'"));
-        assertTrue(refusal(ev("x.", null, null, null, Map.of())).startsWith("unknown event type"));
+        assertTrue(refusal(ev("drift.guess", null, null, null, Map.of())).startsWith("unknown event type 'drift.guess'"),
+                "an unknown type is refused by name");
+        assertTrue(refusal(ev("x.", null, null, null, Map.of())).startsWith("unknown event type"),
+                "an empty custom namespace is an unknown type");
         assertEquals("custom", EventCodec.validate(ev("x.my_team.thing", null, null, null, Map.of("any", 1L))).prefix());
     }
 
     @Test
     void pathLikeNamesAndIdsAreRefusedBeforeTheyBecomePaths() {
         assertTrue(refusal(ev("drift.validation", null, null, "../../etc/passwd", Map.of("was_real_drift", true)))
-                .startsWith("invalid execution id '../../etc/passwd'"));
+                .startsWith("invalid execution id '../../etc/passwd'"), "a path-like execution id is refused");
         assertTrue(refusal(ev("config.changed", "../x", null, null, Map.of("parameter", "p", "new_value", 1L)))
-                .startsWith("invalid function name '../x'"));
+                .startsWith("invalid function name '../x'"), "a path-like function name is refused");
         Event badId = new Event("a/b", "drift.validation", T, "cli", null, null, "e", Map.of("was_real_drift", true), null);
-        assertTrue(refusal(badId).startsWith("invalid event id 'a/b'"));
+        assertTrue(refusal(badId).startsWith("invalid event id 'a/b'"), "an event id with a slash is refused");
         Event longId = new Event("a".repeat(129), "drift.validation", T, "cli", null, null, "e", Map.of("was_real_drift", true), null);
-        assertTrue(refusal(longId).startsWith("invalid event id"));
+        assertTrue(refusal(longId).startsWith("invalid event id"), "an over-long event id is refused");
     }
 
     @Test

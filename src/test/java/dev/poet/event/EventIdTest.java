@@ -26,7 +26,7 @@ class EventIdTest {
         for (int i = 0; i < 100_000; i++) {
             String id = EventId.next(2_000_000_000_000L - (i % 3));
             assertTrue(id.compareTo(prev) > 0, prev + " then " + id);
-            assertTrue(seen.add(id));
+            assertTrue(seen.add(id), "ids are unique: " + id);
             prev = id;
         }
         assertEquals(100_000, seen.size());

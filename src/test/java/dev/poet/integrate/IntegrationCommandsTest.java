@@ -2,6 +2,7 @@ package dev.poet.integrate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poet.cli.PythonRuntimeTest;
@@ -67,7 +68,8 @@ class IntegrationCommandsTest {
         Map<String, Object> payload = (Map<String, Object>) body.get("payload");
         assertEquals("warning", payload.get("severity"));
         assertEquals("poet:detect_drift", payload.get("source"));
-        assertTrue(((String) payload.get("summary")).startsWith("Drift detected by detect_drift v3 on amount"));
+        assertTrue(((String) payload.get("summary")).startsWith("Drift detected by detect_drift v3 on amount"),
+                "the summary names function, version and feature: " + payload.get("summary"));
         assertEquals(EXEC, ((Map<String, Object>) payload.get("custom_details")).get("execution_id"));
         String href = (String) ((Map<String, Object>) ((List<Object>) body.get("links")).get(0)).get("href");
         assertTrue(href.startsWith("https://poet.example.com/poet/review/" + EXEC + "?token="), href);
@@ -106,7 +108,12 @@ class IntegrationCommandsTest {
         assertEquals(0, ok.code(), ok.toString());
         String url = (String) json(ok.out()).get("url");
         String token = URLDecoder.decode(url.substring(url.indexOf("token=") + 6), StandardCharsets.UTF_8);
-        ReviewTokens.check("from-file", EXEC, token, Instant.now());
+        // judged under the clock that made the link: valid for exactly two hours, then refused
+        Instant made = cli.clock.instant();
+        ReviewTokens.check("from-file", EXEC, token, made);
+        ReviewTokens.check("from-file", EXEC, token, made.plusSeconds(7200));
+        Rejected late = assertThrows(Rejected.class, () -> ReviewTokens.check("from-file", EXEC, token, made.plusSeconds(7201)));
+        assertEquals("the review link expired at " + made.plusSeconds(7200), late.getMessage());
         assertEquals(2, cli.run("review-link", "--execution-id", EXEC).code(), "no base URL anywhere");
     }
 
@@ -158,7 +165,7 @@ class IntegrationCommandsTest {
             assertTrue(Files.exists(project.resolve(".poet/events/pending/feedback_" + id + ".json")), "durable before the answer");
         } finally {
             p.destroy();
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "poet serve stopped within 20 s of SIGTERM");
         }
         String err = Files.readString(project.resolve("serve.err"));
         assertTrue(err.contains("poet serve: not serving /webhooks/slack: POET_SLACK_SIGNING_SECRET is not set"), err);

@@ -46,7 +46,7 @@ class JsonTest {
         assertThrows(PoetException.class, () -> Json.parse(b("{} {}"), "x"));
         assertThrows(PoetException.class, () -> Json.parse(b("[".repeat(200) + "]".repeat(200)), "x"));
         PoetException empty = assertThrows(PoetException.class, () -> Json.parse(b("  "), "x"));
-        assertTrue(empty.getMessage().contains("empty"));
+        assertTrue(empty.getMessage().contains("empty"), "empty input is named: " + empty.getMessage());
     }
 
     @Test

@@ -71,7 +71,8 @@ class ConfigImpactTest {
         Cli.Result early = cli.run("config", "impact", "detect_drift");
         assertEquals(0, early.code(), early.toString());
         assertTrue(early.out().contains("the after-window is not complete yet: 3d 0h left; nothing recorded"), early.out());
-        assertTrue(early.out().lines().noneMatch(l -> l.contains("impact_measured")));
+        assertTrue(early.out().lines().noneMatch(l -> l.contains("impact_measured")),
+                "no impact is measured before its week is over: " + early.out());
 
         at("2026-11-16T00:00:00Z");
         Cli.Result r = cli.run("--json", "config", "impact", "detect_drift");

@@ -99,9 +99,11 @@ class DoctorTest {
         for (String line : Files.readAllLines(store.resolve("detect_drift_history.jsonl"), StandardCharsets.UTF_8)) {
             Json.parseObject(line.getBytes(StandardCharsets.UTF_8), "history line");
         }
-        assertTrue(Files.exists(store.resolve("events/failed/feedback_01TRUNC2.json")));
-        assertTrue(Files.readString(store.resolve("events/failed/feedback_01TRUNC2.json.reason")).startsWith("doctor: "));
-        assertFalse(Files.exists(store.resolve("sources/evil"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.exists(store.resolve("events/failed/feedback_01TRUNC2.json")), "the truncated event is quarantined");
+        assertTrue(Files.readString(store.resolve("events/failed/feedback_01TRUNC2.json.reason")).startsWith("doctor: "),
+                "its reason says doctor moved it");
+        assertFalse(Files.exists(store.resolve("sources/evil"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "the link leading outside the store is removed");
         assertTrue(Files.exists(Paths.get("/etc/passwd")), "the link's target is untouched");
         assertEquals("The store is healthy: " + store + "\n", ok("doctor").out());
         Cli.Result statusAfter = ok("--json", "status");

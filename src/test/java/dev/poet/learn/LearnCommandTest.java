@@ -129,7 +129,8 @@ class LearnCommandTest {
         assertEquals("deployed", regen.get("result"), summary.toString());
         assertEquals("v2", regen.get("version"));
         assertEquals("params", regen.get("generator"));
-        assertTrue(((List<Object>) fn.get("rules_fired")).get(0).toString().startsWith("false_positive_rate: 0.700 > 0.300"));
+        assertTrue(((List<Object>) fn.get("rules_fired")).get(0).toString().startsWith("false_positive_rate: 0.700 > 0.300"),
+                "the false-positive rule fired: " + fn.get("rules_fired"));
 
         assertEquals("detect_drift_v2.py", current());
         Map<String, Object> p = params();
@@ -161,7 +162,7 @@ class LearnCommandTest {
         Map<String, Object> deployed = events("version.deployed").get(1);
         assertEquals("v2", deployed.get("version"));
         assertEquals("params", ((Map<String, Object>) deployed.get("data")).get("kind"));
-        assertTrue(((Map<String, Object>) deployed.get("data")).containsKey("patterns"));
+        assertTrue(((Map<String, Object>) deployed.get("data")).containsKey("patterns"), "version.deployed carries the patterns");
         Path answers = cli.store().resolve("prompts");
         try (var files = Files.list(answers)) {
             assertTrue(files.anyMatch(f -> f.toString().endsWith(".answer.json")), "the learned report is kept");
@@ -202,7 +203,7 @@ class LearnCommandTest {
         assertEquals("detect_drift_v2.py", current());
         assertEquals(learned, params());
         assertEquals(2, events("version.deployed").size(), "its events were recorded once, not again");
-        assertFalse(ok("status").out().contains("interrupted"));
+        assertFalse(ok("status").out().contains("interrupted"), "status shows no interrupted change");
     }
 
     @Test
@@ -271,7 +272,7 @@ class LearnCommandTest {
         assertTrue(r.err().contains("does not define detect_drift()"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertEquals("detect_drift_v1.py", current());
-        assertFalse(Files.exists(cli.store().resolve("detect_drift_v2.py")));
+        assertFalse(Files.exists(cli.store().resolve("detect_drift_v2.py")), "nothing was deployed");
         assertEquals(1, events("enhancement.failed").size());
         Map<String, Object> last = json(Files.readString(cli.store().resolve("index/learn_last.json")));
         assertEquals(4L, last.get("exit_code"));
@@ -319,7 +320,7 @@ class LearnCommandTest {
         Files.writeString(cli.store().resolve("locks/learn.holder.json"), "{\"pid\":99,\"host\":\"h\",\"since\":\"2026-11-27T08:00:00Z\"}\n");
         Cli.Result r = ok("learn");
         assertTrue(r.out().startsWith("took over from an interrupted run (pid 99 on h since 2026-11-27T08:00:00Z)"), r.out());
-        assertFalse(Files.exists(cli.store().resolve("locks/learn.holder.json")));
+        assertFalse(Files.exists(cli.store().resolve("locks/learn.holder.json")), "the learn lock's holder file is removed");
     }
 
     @Test

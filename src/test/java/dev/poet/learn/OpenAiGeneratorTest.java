@@ -140,7 +140,8 @@ class OpenAiGeneratorTest {
         Cli.Result r = cli.run("regenerate", "detect_drift");
         assertEquals(0, r.code(), r.toString());
         assertEquals("detect_drift_v2.py", current());
-        assertTrue(Files.readString(cli.store().resolve("detect_drift_v2.py")).contains("return {'drift_detected': False}"));
+        assertTrue(Files.readString(cli.store().resolve("detect_drift_v2.py")).contains("return {'drift_detected': False}"),
+                "v2 is the generated code");
         assertEquals(1, received.size());
         Received req = received.get(0);
         assertEquals("/v1/chat/completions", req.path());
@@ -208,7 +209,7 @@ class OpenAiGeneratorTest {
             assertTrue(r.err().contains(c.error()), c.error() + " in " + r.err());
             assertEquals("detect_drift_v1.py", current());
         }
-        assertFalse(Files.exists(cli.store().resolve("detect_drift_v2.py")));
+        assertFalse(Files.exists(cli.store().resolve("detect_drift_v2.py")), "nothing was deployed");
     }
 
     @Test

@@ -187,14 +187,15 @@ class ParamsLearnerTest {
             xs.add(ks(100 + i, "numerical", 0.03, false, 0.05));
         }
         ParamsLearner.Learned l = learner(null).learn(params("threshold", 0.05), xs, 8, Map.of(), List.of());
-        assertFalse(l.changed());
+        assertFalse(l.changed(), "nothing learned: " + l.changes());
         assertTrue(l.notes().get(0).contains("16 labelled executions (8 real, 8 not)"), l.notes().toString());
         // only false alarms labelled: no threshold can be learned without a real drift
         List<Labelled> onlyFalse = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             onlyFalse.add(ks(i, "numerical", 0.01, false, 0.05));
         }
-        assertFalse(learner(null).learn(params(), onlyFalse, 30, Map.of(), List.of()).changed());
+        assertFalse(learner(null).learn(params(), onlyFalse, 30, Map.of(), List.of()).changed(),
+                "no real drift at all: nothing learned");
     }
 
     /** Learning again from the revision's own parameters finds nothing new. */
@@ -229,7 +230,7 @@ class ParamsLearnerTest {
         few.put("data_quality", 7L);
         ParamsLearner.Learned off = learner(null).learn(params(), List.of(), 11, few, List.of());
         assertNull(off.params().get("seasonal_adjustment"));
-        assertFalse(off.changed());
+        assertFalse(off.changed(), "seasonal adjustment off: nothing learned: " + off.changes());
     }
 
     /** 30 has the fewest false positives but detects too late; 14 is the best within 24 h. */
@@ -243,7 +244,8 @@ class ParamsLearnerTest {
         ParamsLearner.Learned l = learner(null).learn(params("window_size", 7L), List.of(), 0, Map.of(), ws);
         assertEquals(14L, l.params().get("window_size"));
         assertTrue(l.changes().get(0).startsWith("window_size 7 -> 14"), l.changes().toString());
-        assertFalse(learner(null).learn(params("window_size", 14L), List.of(), 0, Map.of(), ws).changed());
+        assertFalse(learner(null).learn(params("window_size", 14L), List.of(), 0, Map.of(), ws).changed(),
+                "the window size stays: nothing learned");
     }
 
     @Test

@@ -98,7 +98,8 @@ class RegenerateCommandTest {
         }
         List<Map<String, Object>> failed = events("enhancement.failed");
         assertEquals(4, failed.size());
-        assertTrue(((String) ((Map<String, Object>) failed.get(0).get("data")).get("reason")).contains("does not define"));
+        assertTrue(((String) ((Map<String, Object>) failed.get(0).get("data")).get("reason")).contains("does not define"),
+                "the failure says the function is not defined");
         try (Stream<Path> prompts = Files.list(project.resolve(".poet/prompts"))) {
             assertEquals(4, prompts.filter(p -> p.toString().endsWith(".prompt.txt")).count(), "every prompt is kept");
         }

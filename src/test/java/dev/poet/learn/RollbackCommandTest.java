@@ -92,7 +92,8 @@ class RollbackCommandTest {
         Files.createSymbolicLink(cur, cli.fs.getPath("/etc/passwd"));
         Cli.Result noTarget = cli.run("rollback", "detect_drift");
         assertEquals(2, noTarget.code());
-        assertTrue(noTarget.err().contains("has no valid current version; name the one to make live with --to vN"));
+        assertTrue(noTarget.err().contains("has no valid current version; name the one to make live with --to vN"),
+                "rollback without a valid current asks for --to: " + noTarget.err());
         ok("rollback", "detect_drift", "--to", "v2", "--reason", "repair");
         assertEquals("detect_drift_v2.py", current());
         Cli.Result status = cli.run("--json", "status");

@@ -37,7 +37,7 @@ class ReportFilesTest {
             names = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
         assertEquals(List.of(".other-123.tmp", ".poet-report-456.tmp", "report.html"), names);
-        assertTrue(cli.read(dir.resolve("report.html")).startsWith("<!doctype html>"));
-        assertFalse(Files.exists(abandoned));
+        assertTrue(cli.read(dir.resolve("report.html")).startsWith("<!doctype html>"), "the report is an HTML document");
+        assertFalse(Files.exists(abandoned), "the abandoned temporary file is removed");
     }
 }

@@ -1,12 +1,14 @@
 package dev.poet.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poet.json.Json;
 import dev.poet.testing.Cli;
 import dev.poet.testing.CrashChild;
 import dev.poet.testing.Jvm;
+import dev.poet.testing.Lines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -38,6 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * runs one works and the other steps aside (exit 75) or runs after it.
  */
 class ConcurrencyTest {
+    /** How long a process may take to start, deliver once or finish a learn pass on a loaded machine: a bound. */
+    static final Duration WAIT = Duration.ofMinutes(3);
+
     @TempDir
     Path project;
 
@@ -48,13 +54,13 @@ class ConcurrencyTest {
         Path store = project.resolve(".poet");
 
         List<Process> writers = new ArrayList<>();
-        List<CompletableFuture<String>> acks = new ArrayList<>();
+        List<Lines> acks = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             Process w = new ProcessBuilder(Jvm.command(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
                     CrashChild.class.getName(), "exec", project.toString(), "w" + i))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             writers.add(w);
-            acks.add(Jvm.drain(w.getInputStream()));
+            acks.add(Lines.of(w.getInputStream()));
         }
         ProcessBuilder spb = new ProcessBuilder(Jvm.poet(List.of(), "--store", store.toString(), "-q",
                 "serve", "--port", "0")).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -65,6 +71,7 @@ class ConcurrencyTest {
         AtomicBoolean stop = new AtomicBoolean();
         HttpClient http = HttpClient.newHttpClient();
         List<CompletableFuture<Void>> load = new ArrayList<>();
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(4);
         for (int t = 0; t < 4; t++) {
             int thread = t;
             load.add(CompletableFuture.runAsync(() -> {
@@ -81,38 +88,48 @@ class ConcurrencyTest {
                         throw new AssertionError(e);
                     }
                 }
-            }));
+            }, clients));
         }
+        // everyone is at work before the learn runs start: a bound for a loaded machine, not a speed
+        for (Lines a : acks) {
+            assertTrue(a.awaitAcks(1, WAIT), "a writer acknowledged a first event; it printed " + a.lines());
+        }
+        long waitUntil = System.nanoTime() + WAIT.toNanos();
+        while (served.isEmpty() && System.nanoTime() < waitUntil) {
+            Thread.sleep(10);
+        }
+        assertFalse(served.isEmpty(), "poet serve answered a first request");
         Map<Integer, Integer> learnExits = new HashMap<>();
         for (int pair = 0; pair < 4; pair++) {
             Process a = new ProcessBuilder(Jvm.poet(List.of(), "--store", store.toString(), "-q", "learn"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             Process b = new ProcessBuilder(Jvm.poet(List.of(), "--store", store.toString(), "-q", "learn"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS));
+            assertTrue(a.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS) && b.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS),
+                    "both learn runs of pair " + pair + " ended");
             learnExits.merge(a.exitValue(), 1, Integer::sum);
             learnExits.merge(b.exitValue(), 1, Integer::sum);
         }
         stop.set(true);
         for (CompletableFuture<Void> l : load) {
-            l.get(60, TimeUnit.SECONDS);
+            l.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
+        clients.shutdown();
         for (Process w : writers) {
             w.destroyForcibly();
-            assertTrue(w.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(w.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "a killed writer ended");
         }
         serve.destroy();
-        assertTrue(serve.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(serve.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "poet serve stopped on SIGTERM");
         assertTrue(learnExits.keySet().stream().allMatch(c -> c == 0 || c == 75), "learn exits 0 or 75: " + learnExits);
         assertTrue(learnExits.getOrDefault(0, 0) >= 4, "at least one of each pair ran: " + learnExits);
 
         Set<String> delivered = new HashSet<>(served);
-        for (CompletableFuture<String> a : acks) {
-            List<String> lines = new ArrayList<>(List.of(a.get(30, TimeUnit.SECONDS).split("\n", -1)));
-            lines.remove(lines.size() - 1);
-            delivered.addAll(lines);
+        for (Lines a : acks) {
+            assertTrue(a.awaitEnd(WAIT), "a killed writer's output ended");
+            delivered.addAll(a.acks());
         }
-        assertTrue(delivered.size() > 200, "work was done: " + delivered.size());
+        assertTrue(delivered.size() >= 9, "every writer and serve delivered: " + delivered.size());
         assertEquals(0, cli.run("learn").code());
         Map<String, Integer> seen = new HashMap<>();
         try (Stream<Path> s = Files.list(store.resolve("events/processed"))) {

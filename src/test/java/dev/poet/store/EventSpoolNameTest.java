@@ -16,10 +16,10 @@ class EventSpoolNameTest {
 
     @Test
     void acceptsWhatTheStoreWrites() {
-        assertTrue(EventSpool.safeFileName("feedback_01M8E63DAH868NGKXMHBRATV34.json"));
-        assertTrue(EventSpool.safeFileName("pagerduty_pd-Q1W2E3:ack@2026+x=1.json"));
-        assertTrue(EventSpool.safeFileName("a_b.json"));
-        assertTrue(EventSpool.safeFileName("abcdefghijklmnop_" + "x".repeat(128) + ".json"));
+        assertTrue(EventSpool.safeFileName("feedback_01M8E63DAH868NGKXMHBRATV34.json"), "a ULID event file name is safe");
+        assertTrue(EventSpool.safeFileName("pagerduty_pd-Q1W2E3:ack@2026+x=1.json"), "a webhook delivery id with :@+= is safe");
+        assertTrue(EventSpool.safeFileName("a_b.json"), "a short name is safe");
+        assertTrue(EventSpool.safeFileName("abcdefghijklmnop_" + "x".repeat(128) + ".json"), "a 128-character id is safe");
     }
 
     @Test

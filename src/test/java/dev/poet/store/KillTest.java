@@ -10,20 +10,20 @@ import dev.poet.json.Json;
 import dev.poet.testing.Cli;
 import dev.poet.testing.CrashChild;
 import dev.poet.testing.Jvm;
+import dev.poet.testing.Lines;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,11 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillTest {
     static final int ROUNDS = 40;
+    /** How long a child may take to start or to finish one command on a loaded machine. */
+    static final Duration WAIT = Duration.ofMinutes(2);
 
     @TempDir
     Path project;
 
-    record Child(String mode, Process process, CompletableFuture<String> out) {
+    record Child(String mode, Process process, Lines out) {
     }
 
     private Child start(String mode, String tag) throws IOException {
@@ -51,6 +53,7 @@ class KillTest {
             String script = "import sys\n"
                     + "sys.path.insert(0, sys.argv[1])\n"
                     + "import poet_runtime\n"
+                    + "print('" + Lines.READY + "', flush=True)\n"
                     + "n = 0\n"
                     + "while True:\n"
                     + "    poet_runtime.record('alert.created', {'alert_id': 'A%d' % n}, execution_id='e-%d' % n,"
@@ -65,23 +68,15 @@ class KillTest {
         }
         Process p = new ProcessBuilder(cmd).directory(project.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try (InputStream in = p.getInputStream()) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        return new Child(mode, p, out);
+        return new Child(mode, p, Lines.of(p.getInputStream()));
     }
 
-    /** Only complete lines count: a line is printed after the command returned success. */
-    private static List<String> acknowledged(String out) {
-        List<String> lines = new ArrayList<>(List.of(out.split("\n", -1)));
-        lines.remove(lines.size() - 1);
-        return lines;
-    }
-
+    /**
+     * Rounds alternate: in one the kill comes a random moment after every child is up (it may land
+     * in the first command), in the next a random moment after
+     * every child acknowledged a first command. The waits are generous bounds, not expectations
+     * of speed; what is judged is only what was lost, torn or doubled.
+     */
     @Test
     void everyAcknowledgedEventSurvivesSigkillAndNothingPartialIsLeft() throws Exception {
         Cli cli = new Cli(FileSystems.getDefault(), project);
@@ -93,24 +88,33 @@ class KillTest {
         Set<String> ackedIds = new HashSet<>();
         int kills = 0;
         int deploysAcked = 0;
+        int settledRounds = 0;
         for (int round = 0; round < ROUNDS; round++) {
             List<Child> children = new ArrayList<>();
             children.add(start("record", "r" + round));
             children.add(start("feedback", "f" + round));
             children.add(start("enhance", "d" + round));
             children.add(start("python", "p" + round));
+            boolean settle = round % 2 == 1;
+            for (Child c : children) {
+                boolean up = settle ? c.out().awaitAcks(1, WAIT) : c.out().awaitReady(WAIT);
+                assertTrue(up, c.mode() + " in round " + round + (settle ? " acknowledged a first command" : " started")
+                        + " within " + WAIT + "; it printed " + c.out().lines());
+            }
+            if (settle) {
+                settledRounds++;
+            }
             Thread.sleep(150 + random.nextInt(900));
             for (Child c : children) {
                 c.process().destroyForcibly();
             }
             for (Child c : children) {
-                assertTrue(c.process().waitFor(30, TimeUnit.SECONDS));
-                if (c.process().exitValue() == 137 || c.process().exitValue() == 9 || c.process().exitValue() == -9) {
-                    kills++;
-                } else {
-                    throw new AssertionError(c.mode() + " exited by itself with " + c.process().exitValue());
-                }
-                List<String> acks = acknowledged(c.out().get(30, TimeUnit.SECONDS));
+                assertTrue(c.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), c.mode() + " ended after SIGKILL");
+                int exit = c.process().exitValue();
+                assertTrue(exit == 137 || exit == 9 || exit == -9, c.mode() + " was killed, not exited by itself: " + exit);
+                kills++;
+                assertTrue(c.out().awaitEnd(WAIT), c.mode() + "'s output ended");
+                List<String> acks = c.out().acks();
                 if (c.mode().equals("enhance")) {
                     deploysAcked += acks.size();
                 } else {
@@ -118,8 +122,10 @@ class KillTest {
                 }
             }
         }
-        assertTrue(kills >= 50, "kills: " + kills);
-        assertTrue(ackedIds.size() > ROUNDS, "the children got work done between kills: " + ackedIds.size());
+        assertEquals(4 * ROUNDS, kills, "every child of every round was killed");
+        assertTrue(ackedIds.size() >= 3 * settledRounds, "events acknowledged: " + ackedIds.size() + ", at least one per"
+                + " event writer in each of the " + settledRounds + " rounds that waited for one");
+        assertTrue(deploysAcked >= settledRounds, "deploys acknowledged: " + deploysAcked);
 
         Path store = project.resolve(".poet");
         Path pending = store.resolve("events/pending");
@@ -127,8 +133,8 @@ class KillTest {
         try (Stream<Path> s = Files.list(pending)) {
             for (Path p : s.toList()) {
                 Event e = EventCodec.decode(Files.readAllBytes(p), p.toString());
-                assertTrue(p.getFileName().toString().endsWith("_" + e.id() + ".json"), p.toString());
-                assertEquals(null, byId.put(e.id(), p), "one file per event id");
+                assertTrue(p.getFileName().toString().endsWith("_" + e.id() + ".json"), "file named by its event's id: " + p);
+                assertEquals(null, byId.put(e.id(), p), "one file per event id: " + e.id());
             }
         }
         for (String id : ackedIds) {
@@ -145,10 +151,10 @@ class KillTest {
         }
 
         Path current = store.resolve("detect_drift_current.py");
-        assertTrue(Files.isSymbolicLink(current));
+        assertTrue(Files.isSymbolicLink(current), "deploys were acknowledged, so " + current + " is a link");
         String target = Files.readSymbolicLink(current).toString();
         Matcher m = Pattern.compile("detect_drift_(v[0-9]+)\\.py").matcher(target);
-        assertTrue(m.matches(), target);
+        assertTrue(m.matches(), "current names a version: " + target);
         assertTrue(Files.isRegularFile(current), "current resolves");
         List<Path> versions;
         try (Stream<Path> s = Files.list(store)) {
@@ -162,7 +168,8 @@ class KillTest {
         Json.parseObject(Files.readAllBytes(store.resolve("detect_drift_params.json")), "params");
         for (String line : Files.readAllLines(store.resolve("detect_drift_history.jsonl"))) {
             Map<String, Object> h = Json.parseObject(line.getBytes(StandardCharsets.UTF_8), "history");
-            assertTrue(Files.exists(store.resolve("detect_drift_" + h.get("version") + ".py"), LinkOption.NOFOLLOW_LINKS));
+            assertTrue(Files.exists(store.resolve("detect_drift_" + h.get("version") + ".py"), LinkOption.NOFOLLOW_LINKS),
+                    "the history's version " + h.get("version") + " exists");
         }
 
         Cli.Result status = cli.run("--json", "status");

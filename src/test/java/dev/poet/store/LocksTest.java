@@ -50,7 +50,7 @@ class LocksTest {
             assertEquals(0, feedback.code(), "event delivery takes no lock");
         } finally {
             holder.destroyForcibly();
-            assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(holder.waitFor(30, TimeUnit.SECONDS), "the lock holder ended within 30 s");
         }
         Cli.Result after = cli.run("enhance", "detect_drift", "--from", "detect.py");
         assertEquals(0, after.code(), "the kernel released the dead holder's lock: " + after);

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.jimfs.Configuration;
-import com.google.common.jimfs.Jimfs;
 import dev.poet.json.Json;
 import dev.poet.testing.Cli;
 import dev.poet.testing.PowerLossIO;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,9 +75,9 @@ class PowerLossTest {
             Cli cli = setup();
             PowerLossIO io = new PowerLossIO(cli.store(), at);
             Set<String> acked = run(cli, io);
-            FileSystem after = Jimfs.newFileSystem(Configuration.unix().toBuilder().setWorkingDirectory("/").build());
-            io.reboot(after);
-            Cli rebooted = new Cli(after, after.getPath("/work/project"));
+            Cli rebooted = Cli.jimfs();
+            rebooted.clock = cli.clock;
+            io.reboot(rebooted.fs);
             Path store = rebooted.store();
             try {
                 for (String id : acked) {

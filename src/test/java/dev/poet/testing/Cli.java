@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -54,15 +55,21 @@ public final class Cli {
         return jimfs(Configuration.unix());
     }
 
+    /**
+     * A fresh jimfs whose file times come from this Cli's {@link #clock}: one clock for the
+     * events a command records and the files it writes, as on a real machine.
+     */
     public static Cli jimfs(Configuration config) {
-        FileSystem fs = Jimfs.newFileSystem(config.toBuilder().setWorkingDirectory("/").build());
-        Path cwd = fs.getPath("/work/project");
+        Cli[] self = new Cli[1];
+        FileSystem fs = Jimfs.newFileSystem(config.toBuilder().setWorkingDirectory("/")
+                .setFileTimeSource(() -> FileTime.from(self[0] == null ? T0 : self[0].clock.instant())).build());
+        self[0] = new Cli(fs, fs.getPath("/work/project"));
         try {
-            Files.createDirectories(cwd);
+            Files.createDirectories(self[0].cwd);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Cli(fs, cwd);
+        return self[0];
     }
 
     /** An environment like the one {@link #run} uses, for tests that inspect the command model itself. */

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * A process for crash tests: runs one poet command in a loop, in-process through the same
  * factory as {@code main}, and prints one line to stdout after each command that succeeded
- * (what it acknowledged). The test kills it at random moments.
+ * (what it acknowledged), after a first line {@value Lines#READY}. The test kills it at random moments.
  *
  * <p>Arguments: MODE (record | feedback | enhance | exec | rollback | config | ingest), project directory, tag for ids.
  */
@@ -28,6 +28,8 @@ public final class CrashChild {
         Path project = Paths.get(args[1]);
         String tag = args[2];
         PrintStream ack = System.out;
+        ack.println(Lines.READY);
+        ack.flush();
         for (long n = 0; ; n++) {
             StringWriter out = new StringWriter();
             PoetEnv env = new PoetEnv(project, Map.of("PATH", ""), Clock.systemUTC(), InputStream.nullInputStream(),

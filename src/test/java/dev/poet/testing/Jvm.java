@@ -32,14 +32,21 @@ public final class Jvm {
         return command(jvmOptions, "dev.poet.cli.Main", args);
     }
 
-    /** Reads a process's stream to its end in the background (so the process never blocks on a full pipe). */
+    /**
+     * Reads a process's stream to its end on a thread of its own (so the process never blocks on
+     * a full pipe, however many processes a test runs and however few cores the pool has).
+     */
     public static CompletableFuture<String> drain(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> all = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
             try (InputStream s = in) {
-                return new String(s.readAllBytes(), StandardCharsets.UTF_8);
+                all.complete(new String(s.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                return "";
+                all.complete("");
             }
-        });
+        }, "drain");
+        t.setDaemon(true);
+        t.start();
+        return all;
     }
 }
