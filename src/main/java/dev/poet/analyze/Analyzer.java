@@ -80,6 +80,7 @@ public final class Analyzer {
             versions.add(onlyVersion);
         }
         long ackTarget = t.ackTargetMinutes() * 60_000L;
+        Long implicit = t.implicitNegativeAfterMillis();
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("function", fn);
@@ -88,13 +89,13 @@ public final class Analyzer {
         w.put("since", window.since() == null ? null : Timestamps.format(window.since()));
         w.put("until", window.until() == null ? null : Timestamps.format(window.until()));
         out.put("window", w);
-        out.put("overall", new Patterns(inWindow, ackTarget, now).toMap());
+        out.put("overall", new Patterns(inWindow, ackTarget, now, implicit).toMap());
         List<Object> vs = new ArrayList<>();
         for (String v : versions) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", v);
             m.put("current", v.equals(current));
-            m.putAll(new Patterns(byVersion.getOrDefault(v, List.of()), ackTarget, now).toMap());
+            m.putAll(new Patterns(byVersion.getOrDefault(v, List.of()), ackTarget, now, implicit).toMap());
             vs.add(m);
         }
         out.put("versions", vs);
@@ -111,7 +112,7 @@ public final class Analyzer {
                 currentData.add(x);
             }
         }
-        Patterns judged = new Patterns(currentData, ackTarget, now);
+        Patterns judged = new Patterns(currentData, ackTarget, now, implicit);
         List<Object> rules = new ArrayList<>();
         boolean needs = false;
         for (Rules.Outcome o : Rules.judge(judged, t)) {
@@ -124,7 +125,46 @@ public final class Analyzer {
         verdict.put("min_samples", t.minSamples());
         verdict.put("rules", rules);
         out.put("verdict", verdict);
+        out.put("learning", lastLearn(fn));
         return out;
+    }
+
+    /** The summary {@code poet learn} writes after each pass. */
+    public static final String LEARN_LAST = "learn_last.json";
+
+    /**
+     * What the last {@code poet learn} pass found for {@code fn}: when, the version it judged,
+     * what regeneration did, its diagnosis and held-out figures; null when no pass has looked at it.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> lastLearn(String fn) {
+        Map<String, Object> last;
+        try {
+            last = dev.poet.json.Json.parseObject(java.nio.file.Files.readAllBytes(store.indexDir().resolve(LEARN_LAST)),
+                    LEARN_LAST);
+        } catch (IOException | RuntimeException e) {
+            return null; // never run, or a file being replaced: nothing to show
+        }
+        if (!(last.get("functions") instanceof List)) {
+            return null;
+        }
+        for (Object o : (List<Object>) last.get("functions")) {
+            if (o instanceof Map && fn.equals(((Map<String, Object>) o).get("function"))) {
+                Map<String, Object> f = (Map<String, Object>) o;
+                Map<String, Object> regen = f.get("regeneration") instanceof Map ? (Map<String, Object>) f.get("regeneration")
+                        : Map.of();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("at", last.get("finished"));
+                m.put("version", f.get("version"));
+                m.put("result", regen.get("result"));
+                m.put("deployed", regen.get("version"));
+                m.put("diagnosis", regen.get("diagnosis"));
+                m.put("held_out", regen.get("held_out"));
+                m.put("notes", regen.get("notes"));
+                return m;
+            }
+        }
+        return null;
     }
 
     /** One line per function, worst first: most rules fired, then highest false-positive rate. */

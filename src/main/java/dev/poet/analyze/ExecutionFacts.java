@@ -66,6 +66,15 @@ public final class ExecutionFacts {
         return verdictReason;
     }
 
+    /** What the execution cost (its own cost_usd and cost events), or null when nothing was recorded. */
+    public Double cost() {
+        return hasCost ? cost : null;
+    }
+
+    public String featureType() {
+        return featureType;
+    }
+
     /** Whether an execution event was seen (outcomes can arrive first). */
     public boolean known() {
         return known;

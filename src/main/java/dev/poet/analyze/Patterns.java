@@ -19,6 +19,14 @@ public final class Patterns {
     public final long executions;
     public final long alerts;
     public final long validated;
+    /** Quiet executions without a verdict, older than the grace period: counted as "not real". */
+    public final long implicitNegatives;
+    /** Executions whose truth is known or assumed: a verdict, or an implicit negative. */
+    public final long counted;
+    /** Alerts over all executions: the alert receiver's load. */
+    public final Rate alertsPerExecution;
+    /** Alerts judged "not real" over all executions: the receiver's wasted load. */
+    public final Rate falseAlertsPerExecution;
     final List<Map.Entry<String, Long>> falsePositiveReasons;
     private final double[] timesToAck;
     private final double[] durations;
@@ -33,6 +41,15 @@ public final class Patterns {
      * @param now             alerts younger than the target and not yet acknowledged are undecided and left out
      */
     public Patterns(List<ExecutionFacts> xs, long ackTargetMillis, long now) {
+        this(xs, ackTargetMillis, now, null);
+    }
+
+    /**
+     * @param implicitAfterMillis how old a quiet execution without a verdict must be to count as
+     *                            "not real" (null: never)
+     */
+    public Patterns(List<ExecutionFacts> xs, long ackTargetMillis, long now, Long implicitAfterMillis) {
+        long implicit = 0;
         long fpK = 0;
         long fpN = 0;
         long missK = 0;
@@ -80,6 +97,9 @@ public final class Patterns {
                     acks[ackCount++] = x.timeToAckS;
                 }
             }
+            if (v == null && !x.alert && x.known && implicitAfterMillis != null && now - x.time > implicitAfterMillis) {
+                implicit++;
+            }
             if (v != null) {
                 validatedCount++;
                 if (v) {
@@ -121,6 +141,10 @@ public final class Patterns {
         executions = xs.size();
         alerts = alertCount;
         validated = validatedCount;
+        implicitNegatives = implicit;
+        counted = validatedCount + implicit;
+        alertsPerExecution = Rate.of(alertCount, executions);
+        falseAlertsPerExecution = Rate.of(fpK, executions);
         falsePositiveRate = Rate.of(fpK, fpN);
         missedDriftRate = Rate.of(missK, missN);
         alertFatigueScore = Rate.of(fatigueK, fatigueN);
@@ -161,6 +185,9 @@ public final class Patterns {
         m.put("executions", executions);
         m.put("alerts", alerts);
         m.put("validated", validated);
+        m.put("implicit_negatives", implicitNegatives);
+        m.put("alerts_per_execution", alertsPerExecution.toMap());
+        m.put("false_alerts_per_execution", falseAlertsPerExecution.toMap());
         m.put("false_positive_rate", falsePositiveRate.toMap());
         m.put("missed_drift_rate", missedDriftRate.toMap());
         m.put("alert_fatigue_score", alertFatigueScore.toMap());

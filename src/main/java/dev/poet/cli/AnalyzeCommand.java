@@ -101,7 +101,10 @@ final class AnalyzeCommand extends Base {
             header.add(v.get("version") + (Boolean.TRUE.equals(v.get("current")) ? " (current)" : ""));
         }
         Table t = new Table(header.toArray(new String[0]));
-        row(t, versions, "executions", v -> String.valueOf(v.get("executions")));
+        row(t, versions, "executions", v -> v.get("executions") + (((Number) v.get("implicit_negatives")).longValue() > 0
+                ? " (" + v.get("implicit_negatives") + " quiet, taken as not real)" : ""));
+        row(t, versions, "alerts per execution", v -> rateWithN(v.get("alerts_per_execution")));
+        row(t, versions, "false alerts per exec", v -> rateWithN(v.get("false_alerts_per_execution")));
         row(t, versions, "false positives", v -> rateWithN(v.get("false_positive_rate")));
         row(t, versions, "missed drifts", v -> rateWithN(v.get("missed_drift_rate")));
         row(t, versions, "alert fatigue", v -> rateWithN(v.get("alert_fatigue_score")));
@@ -180,6 +183,37 @@ final class AnalyzeCommand extends Base {
             out().println("  " + (Boolean.TRUE.equals(rule.get("fired")) ? ansi.string("@|red,bold FIRED|@") + " " : "      ")
                     + rule.get("rule") + ": " + rule.get("why"));
         }
+        Map<String, Object> learning = (Map<String, Object>) a.get("learning");
+        if (learning != null && learning.get("result") != null) {
+            out().println();
+            out().println("last poet learn (" + learning.get("at") + ", on " + learning.get("version") + "): " + learning.get("result")
+                    + (learning.get("deployed") != null ? " " + learning.get("deployed") : ""));
+            if (learning.get("diagnosis") != null) {
+                out().println("  " + ansi.string("@|yellow,bold diagnosis|@") + ": " + learning.get("diagnosis"));
+            }
+            String held = heldOut(learning.get("held_out"));
+            if (held != null) {
+                out().println("  held out: " + held);
+            }
+        }
+    }
+
+    /** "on 480 later executions, false alerts per execution 0.31 -> 0.12, recall 0.80 -> 0.82, ..."; null without figures. */
+    @SuppressWarnings("unchecked")
+    static String heldOut(Object o) {
+        if (!(o instanceof Map)) {
+            return null;
+        }
+        Map<String, Object> live = (Map<String, Object>) ((Map<String, Object>) o).get("live");
+        Map<String, Object> learned = (Map<String, Object>) ((Map<String, Object>) o).get("learned");
+        return "on " + learned.get("executions") + " later executions, false alerts per execution "
+                + num(live.get("false_alerts_per_execution")) + " -> " + num(learned.get("false_alerts_per_execution"))
+                + ", recall " + num(live.get("recall")) + " -> " + num(learned.get("recall")) + ", alerts per execution "
+                + num(live.get("alerts_per_execution")) + " -> " + num(learned.get("alerts_per_execution"));
+    }
+
+    private static String num(Object v) {
+        return v instanceof Number ? String.format(Locale.ROOT, "%.3f", ((Number) v).doubleValue()) : "n/a";
     }
 
     /** The table row each rule's rate is shown in. */

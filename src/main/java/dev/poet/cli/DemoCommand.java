@@ -74,6 +74,8 @@ final class DemoCommand extends Base {
                 AnalyzeCommand.rateWithN(r.after().get("false_positive_rate")));
         t.row("missed-drift rate", AnalyzeCommand.rateWithN(r.before().get("missed_drift_rate")),
                 AnalyzeCommand.rateWithN(r.after().get("missed_drift_rate")));
+        t.row("false alerts / exec", AnalyzeCommand.rateWithN(r.before().get("false_alerts_per_execution")),
+                AnalyzeCommand.rateWithN(r.after().get("false_alerts_per_execution")));
         t.row("alerts", String.valueOf(r.simulatedBefore().get("alerts")) + " of " + r.simulatedBefore().get("executions")
                         + " executions",
                 String.valueOf(r.simulatedAfter().get("alerts")) + " of " + r.simulatedAfter().get("executions") + " executions");

@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 /** The generator options that {@code regenerate} and {@code learn} share; each overrides poet.json's {@code generator}. */
 final class GeneratorOptions {
     @Option(names = "--generator", paramLabel = "NAME",
-            description = "params, command or openai (default: poet.json generator.name, else params).")
+            description = "params, command or openai (default: poet.json generator.name, one name or a chain such as"
+                + " [\"params\", \"command\"], else params).")
     String generator;
 
     @Option(names = "--generator-command", paramLabel = "CMD",

@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
             "Under a store-wide lock: removes stale tmp/ files and processed batches, correlates, and for each function"
                 + " measures the parameter changes whose after-window completed since the last pass"
                 + " (config.impact_measured), judges the version on probation (rolls it back when significantly worse"
-                + " than its predecessor), analyses the live version and regenerates where an improvement rule fires."
+                + " than its predecessor, false alerts per execution included), analyses the live version and regenerates"
+                + " where an improvement rule fires; the summary gives each live version's alerts and false alerts per"
+                + " execution, a learned rule's figures on later executions, and why nothing was learned when"
+                + " parameters cannot help."
                 + " A second run while one is going exits 75 at once, naming the holder; a run killed at any moment"
                 + " leaves a consistent store and the next pass finishes its work. Exits 0 when all went well, even if"
                 + " nothing needed changing; otherwise with the first problem's code, each problem on stderr."},
@@ -105,9 +108,23 @@ final class LearnCommand extends Base {
                 }
             }
             out().println(b);
+            Map<String, Object> burden = (Map<String, Object>) f.get("burden");
+            if (burden != null) {
+                out().println("  alerts per execution " + AnalyzeCommand.rateWithN(burden.get("alerts_per_execution"))
+                        + "; false alerts per execution " + AnalyzeCommand.rateWithN(burden.get("false_alerts_per_execution")));
+            }
             if (r != null && r.get("changes") instanceof List) {
                 for (Object ch : (List<Object>) r.get("changes")) {
                     out().println("  " + ch);
+                }
+            }
+            if (r != null && r.get("diagnosis") != null) {
+                out().println("  diagnosis: " + r.get("diagnosis"));
+            }
+            if (r != null && r.get("attempts") instanceof List) {
+                for (Object a : (List<Object>) r.get("attempts")) {
+                    Map<String, Object> at = (Map<String, Object>) a;
+                    out().println("  " + at.get("generator") + ": " + at.get("result"));
                 }
             }
         }

@@ -17,11 +17,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "regenerate",
         description = {"Make and deploy a better version of FUNCTION.",
             "Generators: params (default; learns thresholds, tests, ensembles, seasonal adjustment and window size from"
-                + " labelled executions and deploys them as a parameter revision: the next version, same code, new"
-                + " parameters), command (an executable given the improvement prompt on stdin, printing the code) and"
+                + " the judged executions and the quiet ones nobody reported, for the objective of the rule that fired (under"
+                + " the false-positive rule: the fewest false alerts per execution without losing recall), and deploys them"
+                + " as a parameter revision, the next version with the same code, only when they beat the live decisions on"
+                + " executions later than those they were learned from), command (an executable given the improvement prompt on stdin, printing the code) and"
                 + " openai (an OpenAI-compatible chat-completions endpoint). Generated code is checked (not empty, at most"
                 + " 1 MiB, defines FUNCTION, compiles with python3 when present) and never run; a refused answer deploys"
-                + " nothing, is recorded as enhancement.failed, and exits 4. Prompts and answers are kept in .poet/prompts/."},
+                + " nothing, is recorded as enhancement.failed, and exits 4. Prompts and answers are kept in .poet/prompts/."
+                + " With a chain in poet.json (generator.name [\"params\", \"command\"]), the next generator is asked when one"
+                + " has nothing that passes its checks."},
         footer = {"", "Examples:",
             "  poet regenerate detect_drift --dry-run",
             "  poet regenerate detect_drift",
@@ -42,14 +46,23 @@ final class RegenerateCommand extends Base {
         Store store = store();
         LearnSettings ls = LearnSettings.of(Settings.read(store), function);
         Generators.Overrides o = generatorOptions.overrides();
-        String name = Generators.name(ls, o);
         Regenerator regen = new Regenerator(store, eventLog(store), Python.locate(env().environment()));
-        Regenerator.Result r;
-        if (name.equals("params")) {
-            r = regen.runParams(function, dryRun, null, null);
-        } else {
+        Regenerator.Result r = null;
+        Regenerator.Result params = null;
+        String name = null;
+        for (String next : Generators.names(ls, o)) {
+            name = next;
+            if (name.equals("params")) {
+                r = regen.runParams(function, dryRun, null, null);
+                params = r;
+                if (r.deployed() != null || r.learned().changed()) {
+                    break;
+                }
+                continue; // nothing passed its checks: the next generator, if any, is asked
+            }
             Generator g = dryRun ? null : Generators.create(name, ls, o, env().environment());
-            r = regen.run(function, g, name, dryRun);
+            r = regen.run(function, g, name, dryRun, null, null, params);
+            break;
         }
         if (json()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -61,6 +74,8 @@ final class RegenerateCommand extends Base {
             if (r.learned() != null) {
                 m.put("changes", r.learned().changes());
                 m.put("notes", r.learned().notes());
+                m.put("diagnosis", r.learned().diagnosis(function));
+                m.put("held_out", r.learned().report().get("held_out"));
                 m.put("params", r.learned().params());
                 m.put("report", r.learned().report());
             } else {
@@ -92,6 +107,9 @@ final class RegenerateCommand extends Base {
             out().println("Would deploy a parameter revision of " + r.function() + " " + r.fromVersion() + " (dry run):");
         } else {
             out().println("Nothing learned that beats " + r.function() + " " + r.fromVersion() + "'s parameters; nothing deployed.");
+            if (r.learned().diagnosis(r.function()) != null) {
+                out().println("  diagnosis: " + r.learned().diagnosis(r.function()));
+            }
         }
         for (String c : r.learned().changes()) {
             out().println("  " + c);

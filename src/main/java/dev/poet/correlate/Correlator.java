@@ -57,7 +57,7 @@ public final class Correlator {
             "enhance", "version", EventType.CUSTOM_PREFIX);
     private static final Set<String> FUNCTION_LEVEL = Set.of("config.changed", "config.impact_measured",
             "enhancement.requested", "enhancement.completed", "enhancement.failed", "version.deployed",
-            "version.rolled_back");
+            "version.rolled_back", "version.probation_ended", "learning.diagnosed");
     private static final String DERIVED_SUFFIX = ".retraining";
 
     /** How to run. {@code orphanTtl}: how long an outcome waits for its execution before it is quarantined. */

@@ -152,7 +152,9 @@ public final class EventType {
                 opt("kind", STRING, "params for a parameter revision (the live code with learned parameters)"),
                 opt("code_from", STRING, "for a parameter revision: the version whose code it keeps"),
                 opt("changes", STRING_LIST, "for a parameter revision: what was learned, with the numbers"),
-                opt("replay", OBJECT, "for a parameter revision: the labelled executions decided before and after"),
+                opt("held_out", OBJECT, "for a parameter revision: live and learned decisions on executions later than"
+                        + " those it learned from"),
+                opt("replay", OBJECT, "for a parameter revision: the counted executions decided before and after"),
                 opt("patterns", OBJECT, "the patterns that triggered it"));
         define("version.rolled_back", "version", List.of(Needs.FUNCTION, Needs.VERSION),
                 "current was moved back; version is the one now live",
@@ -164,7 +166,13 @@ public final class EventType {
                 req("result", STRING, "passed or failed"),
                 req("reason", STRING, "the comparison, with the numbers"),
                 opt("predecessor", STRING, "the version it was compared with"),
-                opt("comparison", OBJECT, "false_positive_rate and missed_drift_rate: new and old k/n, z, p_value, worse"));
+                opt("comparison", OBJECT, "false_positive_rate, missed_drift_rate, false_alerts_per_execution and"
+                        + " alerts_per_execution: new and old k/n, z, p_value, worse"));
+        define("learning.diagnosed", "enhance", List.of(Needs.FUNCTION, Needs.VERSION),
+                "poet learn found that new parameters cannot fix the live version",
+                req("diagnosis", STRING, "what is wrong, with the numbers"),
+                opt("kind", STRING, "no_skill: the reported tests cannot separate real drift from noise"),
+                opt("groups", ANY, "per feature type: counted executions, best held-out precision, base rate"));
     }
 
     /** The known type of that name, the schema-less custom type for {@code x.*}, or null. */

@@ -14,8 +14,12 @@ public final class Prompt {
     }
 
     @SuppressWarnings("unchecked")
+    /**
+     * {@code learning}: what the params generator found before a code generator was asked (its
+     * diagnosis, held-out numbers and examples), or null.
+     */
     public static String build(String fn, String version, Map<String, Object> patterns, List<String> firedRules,
-                               String source) {
+                               String source, String learning) {
         StringBuilder b = new StringBuilder();
         b.append("You are improving the Python function `").append(fn).append("` (version ").append(version)
                 .append("), a drift detector managed by poet.\n\nMeasured on version ").append(version).append(":\n");
@@ -24,6 +28,13 @@ public final class Prompt {
             {"cost_efficiency", "cost efficiency"}}) {
             Map<String, Object> rate = (Map<String, Object>) patterns.get(r[0]);
             b.append("- ").append(r[1]).append(": ").append(rate(rate)).append('\n');
+        }
+        for (String[] r : new String[][] {{"alerts_per_execution", "alerts per execution"},
+            {"false_alerts_per_execution", "false alerts per execution"}}) {
+            Map<String, Object> rate = (Map<String, Object>) patterns.get(r[0]);
+            if (rate != null) {
+                b.append("- ").append(r[1]).append(": ").append(rate(rate)).append('\n');
+            }
         }
         List<Object> reasons = (List<Object>) patterns.get("false_positive_reasons");
         if (reasons != null && !reasons.isEmpty()) {
@@ -46,6 +57,9 @@ public final class Prompt {
         }
         b.append(firedRules.isEmpty() ? "\nNo improvement rule fired; improve it where the numbers above allow.\n"
                 : "\nRules that fired: " + String.join("; ", firedRules) + "\n");
+        if (learning != null) {
+            b.append('\n').append(learning);
+        }
         b.append("\nCurrent implementation:\n```python\n").append(source.strip()).append("\n```\n\n");
         b.append("Write an improved implementation. Keep the function name `").append(fn)
                 .append("`, its parameters and the keys of the dict it returns. Use only the Python standard library"

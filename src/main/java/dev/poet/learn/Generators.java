@@ -25,13 +25,41 @@ public final class Generators {
         }
     }
 
-    /** The generator's name: the override, else poet.json's {@code generator.name}, else params. */
-    public static String name(LearnSettings ls, Overrides o) {
-        String name = o.name() != null ? o.name() : ls.generatorString("name") != null ? ls.generatorString("name") : "params";
-        if (!NAMES.contains(name)) {
-            throw PoetException.invalid("unknown generator '" + name + "'; use one of " + String.join(", ", NAMES));
+    /**
+     * The generators to ask, in order: the override, else poet.json's {@code generator.name} (one
+     * name, or a list such as {@code ["params", "command"]}: when one has nothing that passes its
+     * checks, the next is asked), else params.
+     */
+    public static List<String> names(LearnSettings ls, Overrides o) {
+        Object setting = ls.generator().get("name");
+        List<String> names = new java.util.ArrayList<>();
+        if (o.name() != null) {
+            names.add(o.name());
+        } else if (setting == null) {
+            names.add("params");
+        } else if (setting instanceof String) {
+            names.add((String) setting);
+        } else if (setting instanceof List && !((List<?>) setting).isEmpty()) {
+            for (Object n : (List<?>) setting) {
+                if (!(n instanceof String)) {
+                    throw new PoetException(dev.poet.Status.NO_STORE, "poet.json: generator.name must be a name or a list of"
+                            + " names, got " + setting);
+                }
+                names.add((String) n);
+            }
+        } else {
+            throw new PoetException(dev.poet.Status.NO_STORE, "poet.json: generator.name must be a name or a list of names,"
+                    + " got " + setting);
         }
-        return name;
+        for (String name : names) {
+            if (!NAMES.contains(name)) {
+                throw PoetException.invalid("unknown generator '" + name + "'; use one of " + String.join(", ", NAMES));
+            }
+        }
+        if (new java.util.HashSet<>(names).size() != names.size()) {
+            throw new PoetException(dev.poet.Status.NO_STORE, "poet.json: generator.name names a generator twice: " + names);
+        }
+        return names;
     }
 
     /** The code generator of that name; null for params. */

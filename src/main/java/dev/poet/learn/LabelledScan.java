@@ -11,13 +11,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The labelled executions of functions, read from the processed log in two passes so that
- * memory follows the number of verdicts, not of executions: first the latest verdict of each
- * execution (repeats marked {@code duplicate_of} skipped, as analysis does), then the test
- * results of the executions that have one.
+ * The counted executions of functions, read from the processed log in two passes: first the
+ * latest verdict of each execution (repeats marked {@code duplicate_of} skipped, as analysis
+ * does), then the test results of the executions that have one, and of the quiet ones (no alert,
+ * no verdict) older than the function's grace period, counted as "not real" (implicit
+ * negatives). Memory follows the number of counted executions: about 250 bytes each.
  */
 public final class LabelledScan {
     private LabelledScan() {
@@ -26,20 +28,26 @@ public final class LabelledScan {
     private record Verdict(boolean real, long time) {
     }
 
-    /** One function's labelled executions. */
-    public static List<ParamsLearner.Labelled> scan(Store store, String fn) throws IOException {
-        return scan(store, fn::equals).getOrDefault(fn, List.of());
+    /**
+     * One function's counted executions; {@code implicitAfterMillis} is its grace period (null:
+     * implicit negatives off) and {@code now} the present on the events' clock.
+     */
+    public static List<ParamsLearner.Labelled> scan(Store store, String fn, Long implicitAfterMillis, long now)
+            throws IOException {
+        return scan(store, fn::equals, f -> implicitAfterMillis, now).getOrDefault(fn, List.of());
     }
 
     /**
-     * Every function's labelled executions, in the same two passes as one function's: what a
+     * Every function's counted executions, in the same two passes as one function's: what a
      * {@code poet learn} pass reads once, however many functions it regenerates.
      */
-    public static Map<String, List<ParamsLearner.Labelled>> scanAll(Store store) throws IOException {
-        return scan(store, fn -> true);
+    public static Map<String, List<ParamsLearner.Labelled>> scanAll(Store store, Function<String, Long> implicitAfterMillis,
+                                                                    long now) throws IOException {
+        return scan(store, fn -> true, implicitAfterMillis, now);
     }
 
-    private static Map<String, List<ParamsLearner.Labelled>> scan(Store store, Predicate<String> functions)
+    private static Map<String, List<ParamsLearner.Labelled>> scan(Store store, Predicate<String> functions,
+                                                                  Function<String, Long> implicitAfterMillis, long now)
             throws IOException {
         EventLog log = new EventLog(store, Clock.systemUTC());
         // function -> execution id -> latest verdict
@@ -58,27 +66,39 @@ public final class LabelledScan {
                 of.put(e.executionId(), new Verdict(Boolean.TRUE.equals(e.data().get("was_real_drift")), t));
             }
         });
+        Map<String, Long> grace = new HashMap<>();
         Map<String, Map<String, ParamsLearner.Labelled>> out = new HashMap<>();
-        if (!verdicts.isEmpty()) {
-            log.forEach(List.of(State.PROCESSED), s -> {
-                Event e = s.event();
-                if (e == null || !"execution.completed".equals(e.type()) || e.function() == null) {
-                    return;
+        log.forEach(List.of(State.PROCESSED), s -> {
+            Event e = s.event();
+            if (e == null || !"execution.completed".equals(e.type()) || e.function() == null || e.executionId() == null
+                    || !functions.test(e.function())) {
+                return;
+            }
+            Map<String, Verdict> of = verdicts.get(e.function());
+            Verdict v = of == null ? null : of.get(e.executionId());
+            ParamsLearner.Labelled x = null;
+            if (v != null) {
+                x = labelled(e, v.real(), false);
+            } else if (!Boolean.TRUE.equals(e.data().get("drift_detected"))) {
+                Long after = grace.computeIfAbsent(e.function(), f -> {
+                    Long g = implicitAfterMillis.apply(f);
+                    return g == null ? -1L : g;
+                });
+                if (after >= 0 && now - e.time().toEpochMilli() > after) {
+                    x = labelled(e, false, true);
                 }
-                Map<String, Verdict> of = verdicts.get(e.function());
-                Verdict v = of == null ? null : of.get(e.executionId());
-                if (v != null) {
-                    out.computeIfAbsent(e.function(), k -> new LinkedHashMap<>()).put(e.executionId(), labelled(e, v.real()));
-                }
-            });
-        }
+            }
+            if (x != null) {
+                out.computeIfAbsent(e.function(), k -> new LinkedHashMap<>()).put(e.executionId(), x);
+            }
+        });
         Map<String, List<ParamsLearner.Labelled>> lists = new HashMap<>();
         out.forEach((fn, m) -> lists.put(fn, new ArrayList<>(m.values())));
         return lists;
     }
 
     /** An execution's reported tests: {@code tests} (name to p_value/statistic), plus its primary {@code test}. */
-    static ParamsLearner.Labelled labelled(Event e, boolean real) {
+    static ParamsLearner.Labelled labelled(Event e, boolean real, boolean implicit) {
         Map<String, Object> d = e.data();
         Map<String, ParamsLearner.Score> scores = new LinkedHashMap<>();
         if (d.get("tests") instanceof Map) {
@@ -86,7 +106,7 @@ public final class LabelledScan {
                 if (t.getValue() instanceof Map) {
                     ParamsLearner.Score s = score((Map<?, ?>) t.getValue());
                     if (s != null) {
-                        scores.put(String.valueOf(t.getKey()), s);
+                        scores.put(String.valueOf(t.getKey()).intern(), s);
                     }
                 }
             }
@@ -97,8 +117,10 @@ public final class LabelledScan {
             scores.putIfAbsent(test == null ? "test" : test, primary);
         }
         String ft = d.get("feature_type") instanceof String ? (String) d.get("feature_type") : null;
-        return new ParamsLearner.Labelled(e.executionId(), ft, Boolean.TRUE.equals(d.get("drift_detected")), real,
-                test, scores);
+        Double cost = d.get("cost_usd") instanceof Number ? ((Number) d.get("cost_usd")).doubleValue() : null;
+        return new ParamsLearner.Labelled(e.executionId(), e.time().toEpochMilli(), ft == null ? null : ft.intern(),
+                Boolean.TRUE.equals(d.get("drift_detected")), real, implicit, cost, test == null ? null : test.intern(),
+                scores.size() == 1 ? Map.copyOf(scores) : scores);
     }
 
     private static ParamsLearner.Score score(Map<?, ?> m) {

@@ -44,6 +44,19 @@ public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params,
         if (latency != null && (!(latency instanceof Number) || ((Number) latency).doubleValue() <= 0)) {
             throw bad("learning.params.max_detection_latency_hours must be a positive number, got " + latency);
         }
+        Object objective = pick(ownP, p, "objective");
+        if (objective != null && !ParamsLearner.Options.OBJECTIVES.contains(objective)) {
+            throw bad("learning.params.objective must be one of " + String.join(", ", ParamsLearner.Options.OBJECTIVES)
+                    + ", got " + objective);
+        }
+        Object tolerance = pick(ownP, p, "false_alert_tolerance");
+        if (tolerance != null && (!(tolerance instanceof Number) || ((Number) tolerance).doubleValue() < 0)) {
+            throw bad("learning.params.false_alert_tolerance must be a number >= 0 (0.1 is 10% more), got " + tolerance);
+        }
+        Object gap = pick(ownP, p, "validation_gap_hours");
+        if (gap != null && (!(gap instanceof Number) || ((Number) gap).doubleValue() < 0)) {
+            throw bad("learning.params.validation_gap_hours must be a number of hours >= 0, got " + gap);
+        }
         Object days = pick(own, base, "impact_days");
         if (days != null && (!(days instanceof Number) || ((Number) days).intValue() < 1)) {
             throw bad("learning.impact_days must be a whole number of days >= 1, got " + days);
@@ -54,7 +67,10 @@ public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params,
         }
         return new LearnSettings(t,
                 new ParamsLearner.Options(t.minSamples(), recall == null ? null : ((Number) recall).doubleValue(), seasonal,
-                        latency == null ? 24 : ((Number) latency).doubleValue()),
+                        latency == null ? 24 : ((Number) latency).doubleValue(),
+                        objective == null ? "auto" : (String) objective,
+                        tolerance == null ? ParamsLearner.Options.FALSE_ALERT_TOLERANCE : ((Number) tolerance).doubleValue(),
+                        gap == null ? ParamsLearner.Options.VALIDATION_GAP_HOURS : ((Number) gap).doubleValue()),
                 days == null ? 7 : ((Number) days).intValue(),
                 cooldown == null ? 24 : ((Number) cooldown).doubleValue(),
                 map(settings.get("generator")));

@@ -35,7 +35,7 @@ import java.util.Map;
  * store and the next pass finishes the work. The pass is summarised in {@code index/learn_last.json}.
  */
 public final class Learner {
-    public static final String LAST = "learn_last.json";
+    public static final String LAST = Analyzer.LEARN_LAST;
 
     private final Store store;
     private final EventLog events;
@@ -63,7 +63,9 @@ public final class Learner {
     /** A function's labelled executions, from the one scan of the processed log this pass makes. */
     private List<ParamsLearner.Labelled> labelled(String fn) throws IOException {
         if (labelled == null) {
-            labelled = LabelledScan.scanAll(store);
+            Map<String, Object> settings = Settings.read(store);
+            labelled = LabelledScan.scanAll(store,
+                    f -> LearnSettings.of(settings, f).thresholds().implicitNegativeAfterMillis(), events.clock().millis());
         }
         return labelled.getOrDefault(fn, List.of());
     }
@@ -90,7 +92,7 @@ public final class Learner {
         summary.put("dry_run", o.dryRun());
         summary.put("took_over", tookOver);
         Map<String, Object> settings = Settings.read(store);
-        Generators.name(LearnSettings.of(settings, null), o.overrides()); // a wrong name is an error now, not when a rule fires
+        Generators.names(LearnSettings.of(settings, null), o.overrides()); // a wrong name is an error now, not when a rule fires
         Map<String, Object> last = readLast();
         Long lastStarted = null;
         if (last != null && last.get("started") instanceof String) {
@@ -190,6 +192,12 @@ public final class Learner {
             fired.add(rule.get("rule") + ": " + rule.get("why"));
         }
         f.put("rules_fired", fired);
+        Map<String, Object> patterns = Analyzer.currentPatterns(analysis);
+        Map<String, Object> burden = new LinkedHashMap<>();
+        burden.put("alerts_per_execution", patterns.get("alerts_per_execution"));
+        burden.put("false_alerts_per_execution", patterns.get("false_alerts_per_execution"));
+        burden.put("implicit_negatives", patterns.get("implicit_negatives"));
+        f.put("burden", burden);
         Map<String, Object> regen = new LinkedHashMap<>();
         f.put("regeneration", regen);
         if (fired.isEmpty()) {
@@ -207,37 +215,65 @@ public final class Learner {
                     + "; waiting learning.regenerate_cooldown_hours before regenerating");
             return;
         }
-        String name = Generators.name(ls, o.overrides());
-        regen.put("generator", name);
+        List<String> chain = Generators.names(ls, o.overrides());
         Regenerator regenerator = new Regenerator(store, events, o.python(), this::labelled);
-        if (name.equals("params")) {
-            Regenerator.Result r = regenerator.runParams(fn, o.dryRun(), facts, analysis);
-            regen.put("changes", r.learned().changes());
-            if (r.deployed() != null) {
-                regen.put("result", "deployed");
-                regen.put("version", r.deployed().version());
-                regen.put("reason", r.decision());
-            } else {
-                regen.put("result", r.learned().changed() ? "would deploy (dry run)" : "nothing learned");
-                regen.put("notes", r.learned().notes());
+        List<Object> attempts = new ArrayList<>();
+        Regenerator.Result params = null;
+        for (String name : chain) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("generator", name);
+            attempts.add(a);
+            if (name.equals("params")) {
+                params = regenerator.runParams(fn, o.dryRun(), facts, analysis);
+                ParamsLearner.Learned l = params.learned();
+                a.put("changes", l.changes());
+                a.put("notes", l.notes());
+                a.put("held_out", l.report().get("held_out"));
+                if (params.deployed() != null) {
+                    a.put("result", "deployed");
+                    a.put("version", params.deployed().version());
+                    a.put("reason", params.decision());
+                    break;
+                }
+                a.put("result", l.changed() ? "would deploy (dry run)" : "nothing learned");
+                if (l.diagnosis(fn) != null) {
+                    a.put("diagnosis", l.diagnosis(fn));
+                }
+                if (l.changed()) {
+                    break;
+                }
+                continue;
             }
-            return;
+            Long asked = lastRequest(fn);
+            if (asked != null && now - asked < cooldownMs) {
+                a.put("result", "skipped: last asked " + Timestamps.format(Instant.ofEpochMilli(asked))
+                        + ", within learning.regenerate_cooldown_hours");
+                continue;
+            }
+            if (o.dryRun()) {
+                a.put("result", "would ask " + name + " (dry run)");
+                break;
+            }
+            Generator g = Generators.create(name, ls, o.overrides(), o.env());
+            Regenerator.Result r = regenerator.run(fn, g, name, false, facts, analysis, params);
+            a.put("result", "deployed");
+            a.put("version", r.deployed().version());
+            a.put("reason", r.decision());
+            break;
         }
-        Long cooldown = lastRequest(fn);
-        if (cooldown != null && now - cooldown < cooldownMs) {
-            regen.put("result", "skipped: last asked " + Timestamps.format(Instant.ofEpochMilli(cooldown))
-                    + ", within learning.regenerate_cooldown_hours");
-            return;
+        // the summary's regeneration is the last generator asked, and what each one before it said
+        @SuppressWarnings("unchecked")
+        Map<String, Object> lastAttempt = (Map<String, Object>) attempts.get(attempts.size() - 1);
+        regen.putAll(lastAttempt);
+        for (Object at : attempts) {
+            Object d = ((Map<?, ?>) at).get("diagnosis");
+            if (d != null) {
+                regen.put("diagnosis", d);
+            }
         }
-        if (o.dryRun()) {
-            regen.put("result", "would ask " + name + " (dry run)");
-            return;
+        if (attempts.size() > 1) {
+            regen.put("attempts", attempts);
         }
-        Generator g = Generators.create(name, ls, o.overrides(), o.env());
-        Regenerator.Result r = regenerator.run(fn, g, name, false, facts, analysis);
-        regen.put("result", "deployed");
-        regen.put("version", r.deployed().version());
-        regen.put("reason", r.decision());
     }
 
     /** When the last automatic rollback after a failed probation happened, from the history. */
@@ -256,7 +292,7 @@ public final class Learner {
         return at;
     }
 
-    /** When a code generator was last asked for this function: the newest request id (a ULID) in prompts/. */
+    /** When a code generator was last asked for this function: the newest request id (a ULID) of its prompts in prompts/. */
     private Long lastRequest(String fn) throws IOException {
         Path dir = store.root().resolve(Store.PROMPTS);
         if (!Files.isDirectory(dir)) {
@@ -267,6 +303,9 @@ public final class Learner {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
                 String id = n.substring(fn.length() + 1, n.length() - ".prompt.txt".length());
+                if (Files.exists(dir.resolve(fn + "_" + id + ".answer.json"))) {
+                    continue; // the params generator's: no model was asked
+                }
                 Long t = EventId.timeOf(id);
                 if (t != null && (newest == null || t > newest)) {
                     newest = t;

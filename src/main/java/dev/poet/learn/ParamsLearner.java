@@ -13,12 +13,17 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The {@code params} generator's learning, on labelled executions only (no I/O): per feature
- * type, the decision threshold that maximises F1 (or the lowest false-positive rate that keeps
- * recall at a target), the best test when executions report several, and a majority-vote
- * ensemble when it beats every single test; seasonal adjustment when seasonal reasons dominate
- * the false positives; the window size with the lowest false-positive rate among measured
- * windows whose detection latency is within budget. Every choice carries the numbers behind it.
+ * The {@code params} generator's learning, on counted executions only (no I/O): those with a
+ * verdict, and quiet ones nobody reported within the grace period (implicit negatives). Per
+ * feature type it chooses the test, its threshold and, when it beats every single test, a
+ * majority-vote ensemble, optimising the objective of the rules that fired (the fewest false
+ * alerts per execution without losing recall, under the false-positive rule; see
+ * {@link Objective}). A rule is deployed only when, learned from earlier executions and judged on
+ * later ones (forward chaining with a gap), it separates real drift from noise better than chance,
+ * meets every constraint and beats the live decisions on the objective. Seasonal adjustment when
+ * seasonal reasons dominate the false positives; the window size with the lowest false-positive
+ * rate among measured windows whose detection latency is within budget. Every choice carries the
+ * numbers behind it.
  */
 public final class ParamsLearner {
     /** Alert when the p-value is below the threshold, or when the statistic is above it. */
@@ -32,15 +37,38 @@ public final class ParamsLearner {
         }
     }
 
-    /** A labelled execution: what it reported, whether it alerted, and its verdict. */
-    public record Labelled(String id, String featureType, boolean alerted, boolean real, String test,
-                           Map<String, Score> scores) {
+    /**
+     * A counted execution: when it ran, what it reported, whether it alerted, and its truth, a
+     * verdict or (when {@code implicit}) assumed "not real" because it was quiet and nobody
+     * reported a miss in time. {@code cost} is what the execution cost, null when unknown.
+     */
+    public record Labelled(String id, long time, String featureType, boolean alerted, boolean real, boolean implicit,
+                           Double cost, String test, Map<String, Score> scores) {
+        /** The same execution with a known cost. */
+        public Labelled withCost(Double c) {
+            return new Labelled(id, time, featureType, alerted, real, implicit, c, test, scores);
+        }
     }
 
-    /** Settings: poet.json's {@code learning.min_samples} and {@code learning.params}. */
-    public record Options(long minSamples, Double recallTarget, List<String> seasonalReasons, double maxLatencyHours) {
+    /**
+     * Settings: poet.json's {@code learning.min_samples} and {@code learning.params}: the objective
+     * ({@code auto}: from the rules that fired; or {@code false_alerts}, {@code recall},
+     * {@code errors}, {@code cost}, {@code f1}), the relative tolerance on false alerts where recall
+     * is sought, and the gap between the executions a rule learns from and those it is judged on.
+     */
+    public record Options(long minSamples, Double recallTarget, List<String> seasonalReasons, double maxLatencyHours,
+                          String objective, double falseAlertTolerance, double validationGapHours) {
         public static final List<String> SEASONAL = List.of("season", "holiday", "weekend", "weekly", "weekday",
                 "christmas", "black_friday", "calendar", "periodic", "month_end", "quarter_end");
+        public static final List<String> OBJECTIVES = List.of("auto", "false_alerts", "recall", "errors", "cost", "f1");
+        public static final double FALSE_ALERT_TOLERANCE = 0.1;
+        public static final double VALIDATION_GAP_HOURS = 24;
+
+        /** The defaults for everything but the sample size, recall target, seasonal reasons and latency budget. */
+        public Options(long minSamples, Double recallTarget, List<String> seasonalReasons, double maxLatencyHours) {
+            this(minSamples, recallTarget, seasonalReasons, maxLatencyHours, "auto", FALSE_ALERT_TOLERANCE,
+                    VALIDATION_GAP_HOURS);
+        }
     }
 
     /** A measured window size: the false-positive rate and detection latency of executions that ran with it. */
@@ -48,11 +76,31 @@ public final class ParamsLearner {
                                 long detected, String changeId) {
     }
 
-    /** What was learned: the new parameters, what changed and why, and the replay on the labelled data. */
+    /**
+     * What was learned: the new parameters, what changed and why, and the report. {@code noSkill}
+     * is set when no rule was learned because the reported tests cannot separate real drift from
+     * noise on later executions: no parameter can fix that, new code might.
+     */
     public record Learned(Map<String, Object> params, List<String> changes, List<String> notes,
-                          Map<String, Object> report) {
+                          Map<String, Object> report, List<Map<String, Object>> noSkill) {
         public boolean changed() {
             return !changes.isEmpty();
+        }
+
+        /** "the tests detect_drift reports cannot separate real drift from noise on …", or null. */
+        public String diagnosis(String fn) {
+            if (noSkill.isEmpty() || changed()) {
+                return null;
+            }
+            List<String> parts = new ArrayList<>();
+            for (Map<String, Object> g : noSkill) {
+                parts.add((g.get("feature_type") == null ? "" : "feature type " + g.get("feature_type") + ": ")
+                        + String.format(Locale.ROOT, "%,d", (Long) g.get("counted")) + " counted executions (best held-out"
+                        + " precision " + fmt((Double) g.get("best_precision")) + ", base rate " + fmt((Double) g.get("base_rate"))
+                        + ")");
+            }
+            return "the tests " + fn + " reports cannot separate real drift from noise on " + String.join("; ", parts)
+                    + ": new parameters cannot fix this";
         }
     }
 
@@ -105,8 +153,16 @@ public final class ParamsLearner {
         }
     }
 
-    /** Counts of a decision against the verdicts. */
-    record Confusion(long tp, long fp, long fn, long tn) {
+    /** Counts of a decision against the truth, and the cost of its wrong outcomes. */
+    record Confusion(long tp, long fp, long fn, long tn, double wrongCost) {
+        long n() {
+            return tp + fp + fn + tn;
+        }
+
+        long alerts() {
+            return tp + fp;
+        }
+
         double f1() {
             long d = 2 * tp + fp + fn;
             return d == 0 ? 0 : 2.0 * tp / d;
@@ -120,18 +176,38 @@ public final class ParamsLearner {
             return tp + fn == 0 ? null : (double) tp / (tp + fn);
         }
 
+        Double precision() {
+            return tp + fp == 0 ? null : (double) tp / (tp + fp);
+        }
+
+        Double perExecution(double k) {
+            return n() == 0 ? null : k / n();
+        }
+
+        Confusion plus(Confusion o) {
+            return new Confusion(tp + o.tp, fp + o.fp, fn + o.fn, tn + o.tn, wrongCost + o.wrongCost);
+        }
+
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
+            m.put("executions", n());
             m.put("alerts", tp + fp);
             m.put("false_positives", fp);
             m.put("real_drifts", tp + fn);
             m.put("missed", fn);
+            m.put("alerts_per_execution", perExecution(alerts()));
+            m.put("false_alerts_per_execution", perExecution(fp));
+            m.put("recall", recall());
+            m.put("precision", precision());
             m.put("false_positive_rate", fpRate());
             m.put("missed_drift_rate", tp + fn == 0 ? null : (double) fn / (tp + fn));
             m.put("f1", f1());
+            m.put("wrong_cost_per_execution", perExecution(wrongCost));
             return m;
         }
     }
+
+    static final Confusion EMPTY = new Confusion(0, 0, 0, 0, 0);
 
     private final Options options;
 
@@ -140,21 +216,27 @@ public final class ParamsLearner {
     }
 
     /**
-     * Learns from {@code labelled} (the function's validated executions), the current version's
-     * false positives and their reasons, and the measured window sizes; {@code current} is the live
+     * Learns from {@code labelled} (the function's counted executions), the rules that fired
+     * ({@code fired}: rule names such as {@code false_positive_rate}), the current version's false
+     * positives and their reasons, and the measured window sizes; {@code current} is the live
      * parameters, which the result extends.
      */
     @SuppressWarnings("unchecked")
-    public Learned learn(Map<String, Object> current, List<Labelled> labelled, long falsePositives,
-                         Map<String, Long> falsePositiveReasons, List<WindowMeasure> windows) {
+    public Learned learn(Map<String, Object> current, List<Labelled> labelled, java.util.Set<String> fired,
+                         long falsePositives, Map<String, Long> falsePositiveReasons, List<WindowMeasure> windows) {
+        Objective objective = Objective.of(options, fired);
         Map<String, Object> params = deepCopy(current);
         List<String> changes = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        List<Map<String, Object>> noSkill = new ArrayList<>();
         Map<String, Object> report = new LinkedHashMap<>();
+        report.put("objective", objective.toMap());
         Map<String, Rule> rules = new LinkedHashMap<>();
+        Map<String, HeldOut> heldOut = new LinkedHashMap<>();
 
+        List<Labelled> costed = withCosts(labelled);
         Map<String, List<Labelled>> groups = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
-        for (Labelled x : labelled) {
+        for (Labelled x : costed) {
             groups.computeIfAbsent(x.featureType() == null ? "" : x.featureType(), k -> new ArrayList<>()).add(x);
         }
         List<Object> groupReports = new ArrayList<>();
@@ -164,10 +246,14 @@ public final class ParamsLearner {
             Map<String, Object> gr = new LinkedHashMap<>();
             gr.put("feature_type", ft.isEmpty() ? null : ft);
             groupReports.add(gr);
-            Rule rule = learnGroup(g.getValue(), label, gr, notes, true);
-            if (rule == null) {
+            Validated v = learnValidated(g.getValue(), label, objective, gr, notes);
+            if (gr.get("no_skill") != null) {
+                noSkill.add((Map<String, Object>) gr.get("no_skill"));
+            }
+            if (v == null) {
                 continue;
             }
+            Rule rule = v.rule();
             Object live = ft.isEmpty() ? liveTopLevel(params) : ((Map<String, Object>) params.getOrDefault("feature_types",
                     Map.of())).get(ft);
             Object learned = rule.toParams();
@@ -176,6 +262,7 @@ public final class ParamsLearner {
                 continue;
             }
             rules.put(ft, rule);
+            heldOut.put(ft, v.held());
             if (ft.isEmpty()) {
                 params.remove("test");
                 params.remove("threshold");
@@ -198,17 +285,62 @@ public final class ParamsLearner {
                 fts.put(ft, entry);
                 params.put("feature_types", fts);
             }
-            changes.add(label + ": " + rule.describe() + " (F1 " + fmt((Double) gr.get("live_f1")) + " -> "
-                    + fmt((Double) gr.get("learned_f1")) + " on " + g.getValue().size() + " labelled executions"
-                    + (gr.get("cross_validated_f1") != null ? ", " + fmt((Double) gr.get("cross_validated_f1"))
-                    + " cross-validated" : "") + ")");
+            changes.add(label + ": " + rule.describe() + " (" + heldOutSummary((Map<String, Object>) gr.get("held_out")) + ")");
         }
         report.put("feature_types", groupReports);
-        report.put("replay", replay(labelled, rules));
+        report.put("held_out", pooledHeldOut(heldOut.values()));
+        report.put("replay", replay(costed, rules));
 
         seasonal(params, falsePositives, falsePositiveReasons, changes, notes, report);
         window(params, windows, changes, notes, report);
-        return new Learned(params, changes, notes, report);
+        return new Learned(params, changes, notes, report, noSkill);
+    }
+
+    /** Executions without a recorded cost are taken at the mean recorded cost (1 each when none has one). */
+    private static List<Labelled> withCosts(List<Labelled> xs) {
+        double sum = 0;
+        long n = 0;
+        for (Labelled x : xs) {
+            if (x.cost() != null) {
+                sum += x.cost();
+                n++;
+            }
+        }
+        double mean = n == 0 ? 1 : sum / n;
+        List<Labelled> out = new ArrayList<>(xs.size());
+        for (Labelled x : xs) {
+            out.add(x.cost() != null ? x : x.withCost(mean));
+        }
+        return out;
+    }
+
+    /** "on 480 later executions: false alerts per execution 0.31 -> 0.12, recall 0.8 -> 0.82, alerts per execution …". */
+    @SuppressWarnings("unchecked")
+    static String heldOutSummary(Map<String, Object> held) {
+        Map<String, Object> live = (Map<String, Object>) held.get("live");
+        Map<String, Object> learned = (Map<String, Object>) held.get("learned");
+        return "held out, on " + learned.get("executions") + " later executions: false alerts per execution "
+                + fmt((Double) live.get("false_alerts_per_execution")) + " -> " + fmt((Double) learned.get("false_alerts_per_execution"))
+                + ", recall " + fmt((Double) live.get("recall")) + " -> " + fmt((Double) learned.get("recall"))
+                + ", alerts per execution " + fmt((Double) live.get("alerts_per_execution")) + " -> "
+                + fmt((Double) learned.get("alerts_per_execution"));
+    }
+
+    /** The held-out before/after summed over the groups whose rule is deployed; null when none is. */
+    private static Map<String, Object> pooledHeldOut(java.util.Collection<HeldOut> deployed) {
+        if (deployed.isEmpty()) {
+            return null;
+        }
+        Confusion live = EMPTY;
+        Confusion learned = EMPTY;
+        for (HeldOut h : deployed) {
+            live = live.plus(h.live());
+            learned = learned.plus(h.learned());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("live", live.toMap());
+        m.put("learned", learned.toMap());
+        return m;
     }
 
     private static Object liveTopLevel(Map<String, Object> params) {
@@ -246,199 +378,414 @@ public final class ParamsLearner {
         return o;
     }
 
-    /** The best rule for one feature type, or null (with a note) when the data cannot support one. */
-    private Rule learnGroup(List<Labelled> xs, String label, Map<String, Object> gr, List<String> notes, boolean validate) {
+    /**
+     * The rule for one feature type that passes every gate, or null with a note saying which gate
+     * stopped it: enough counted executions of both kinds; a rule better than the live decisions on
+     * all of them; and, judged on later executions than it learned from, separation better than
+     * chance, every constraint of the objective met and the objective beaten.
+     */
+    private Validated learnValidated(List<Labelled> xs, String label, Objective objective, Map<String, Object> gr,
+                                     List<String> notes) {
         long positives = xs.stream().filter(Labelled::real).count();
+        long implicit = xs.stream().filter(Labelled::implicit).count();
         long negatives = xs.size() - positives;
-        gr.put("labelled", (long) xs.size());
+        gr.put("counted", (long) xs.size());
         gr.put("real", positives);
         gr.put("not_real", negatives);
+        gr.put("implicit_negatives", implicit);
         if (xs.size() < options.minSamples() || positives == 0 || negatives == 0) {
-            String why = label + ": " + xs.size() + " labelled executions (" + positives + " real, " + negatives
-                    + " not); learning a threshold needs at least " + options.minSamples() + " with both verdicts";
+            String why = label + ": " + xs.size() + " counted executions (" + positives + " real, " + negatives
+                    + " not); learning a rule needs at least " + options.minSamples() + " with both kinds";
             notes.add(why);
             gr.put("skipped", why);
             return null;
         }
-        Confusion live = confusion(xs, x -> x.alerted());
+        Confusion live = confusion(xs, Labelled::alerted);
         gr.put("live", live.toMap());
-        gr.put("live_f1", live.f1());
-
-        TreeSet<String> testNames = new TreeSet<>();
-        for (Labelled x : xs) {
-            testNames.addAll(x.scores().keySet());
-        }
-        List<Object> singles = new ArrayList<>();
-        List<Rule> candidates = new ArrayList<>();
-        for (String t : testNames) {
-            List<Labelled> with = new ArrayList<>();
-            Boolean kind = majorityKind(xs, t);
-            for (Labelled x : xs) {
-                Score s = x.scores().get(t);
-                if (s != null && s.pValue() == kind) {
-                    with.add(x);
+        // first, whether the reported tests can tell real drift from noise at all, on later executions
+        Skill separation = null;
+        String separatedBy = null;
+        for (String t : testNames(xs)) {
+            HeldOut h = forwardChained(xs, train -> separating(train, t));
+            if (h != null) {
+                Skill sk = Skill.of(h.learned());
+                if (separation == null || sk.betterThan(separation)) {
+                    separation = sk;
+                    separatedBy = t;
                 }
             }
+        }
+        if (separation == null) {
+            String why = label + ": " + xs.size() + " counted executions are too few to judge a rule on executions later than"
+                    + " those it learned from (needs at least " + 2 * options.minSamples() + " and both kinds early on)";
+            notes.add(why);
+            gr.put("kept", why);
+            return null;
+        }
+        Map<String, Object> sep = separation.toMap();
+        sep.put("test", separatedBy);
+        gr.put("separation", sep);
+        if (!separation.significant()) {
+            Map<String, Object> ns = new LinkedHashMap<>();
+            ns.put("feature_type", gr.get("feature_type"));
+            ns.put("counted", (long) xs.size());
+            ns.put("best_precision", separation.precision());
+            ns.put("base_rate", separation.baseRate());
+            ns.put("test", separatedBy);
+            gr.put("no_skill", ns);
+            String why = label + ": no test it reports separates real drift from noise on later executions: the best, "
+                    + separatedBy + ", has held-out precision " + fmt(separation.precision()) + " against a base rate of real"
+                    + " drift of " + fmt(separation.baseRate()) + " (" + separation.describe() + ", one-sided test at 5%)";
+            notes.add(why);
+            gr.put("kept", why);
+            return null;
+        }
+        Rule best = learnGroup(xs, objective, gr);
+        if (best == null) {
+            String why = label + ": no rule meets " + objective.constraints() + " on the " + xs.size()
+                    + " counted executions" + testReasons(gr);
+            notes.add(why);
+            gr.put("kept", why);
+            return null;
+        }
+        Confusion learned = confusion(xs, x -> Boolean.TRUE.equals(best.alerts(x)));
+        gr.put("learned_rule", best.describe());
+        gr.put("learned", learned.toMap());
+        if (objective.compare(learned, live) <= 0) {
+            String why = label + ": the best learned rule (" + best.describe() + ") does not beat the live decisions on "
+                    + objective.describe() + " (" + objective.numbers(learned, live) + ")";
+            notes.add(why);
+            gr.put("kept", why);
+            return null;
+        }
+        HeldOut held = heldOut(xs, objective);
+        if (held == null) {
+            String why = label + ": " + xs.size() + " counted executions are too few to judge a rule on executions later than"
+                    + " those it learned from (needs at least " + 2 * options.minSamples() + " and both kinds early on)";
+            notes.add(why);
+            gr.put("kept", why);
+            return null;
+        }
+        gr.put("held_out", held.toMap());
+        Skill skill = Skill.of(held.learned());
+        gr.put("skill", skill.toMap());
+        if (!skill.significant()) {
+            String why = label + ": " + best.describe() + " has no skill on later executions: held-out precision "
+                    + fmt(skill.precision()) + " is not above the base rate of real drift " + fmt(skill.baseRate()) + " ("
+                    + skill.describe() + ", one-sided test at 5%)";
+            notes.add(why);
+            gr.put("kept", why);
+            return null;
+        }
+        String violated = objective.violation(held.learned(), held.live());
+        if (violated != null) {
+            String why = label + ": " + best.describe() + " fails on later executions: " + violated + " ("
+                    + held.learned().n() + " held out)";
+            notes.add(why);
+            gr.put("kept", why);
+            return null;
+        }
+        if (objective.compare(held.learned(), held.live()) <= 0) {
+            String why = label + ": " + best.describe() + " does not beat the live decisions on later executions on "
+                    + objective.describe() + " (" + objective.numbers(held.learned(), held.live()) + ", "
+                    + held.learned().n() + " held out)";
+            notes.add(why);
+            gr.put("kept", why);
+            return null;
+        }
+        return new Validated(best, held);
+    }
+
+    /** A rule that passed every gate, and its held-out figures. */
+    private record Validated(Rule rule, HeldOut held) {
+    }
+
+    private static String testReasons(Map<String, Object> gr) {
+        Object tests = gr.get("tests");
+        if (!(tests instanceof List)) {
+            return "";
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) tests) {
+            Map<?, ?> t = (Map<?, ?>) o;
+            if (t.get("skipped") != null) {
+                out.add(t.get("test") + ": " + t.get("skipped"));
+            }
+        }
+        return out.isEmpty() ? "" : " (" + String.join("; ", out) + ")";
+    }
+
+    private static TreeSet<String> testNames(List<Labelled> xs) {
+        TreeSet<String> names = new TreeSet<>();
+        for (Labelled x : xs) {
+            names.addAll(x.scores().keySet());
+        }
+        return names;
+    }
+
+    /**
+     * The best rule on {@code xs} under the objective (constraints against the live decisions on
+     * the same executions), or null when no test has a cut that meets them. {@code gr}, when not
+     * null, receives every test's numbers.
+     */
+    private Rule learnGroup(List<Labelled> xs, Objective objective, Map<String, Object> gr) {
+        Confusion live = confusion(xs, Labelled::alerted);
+        List<Object> singles = new ArrayList<>();
+        List<Rule> candidates = new ArrayList<>();
+        // an ensemble's members: each test at its best cut, or where none meets the constraints, at its F1-best
+        List<Rule> members = new ArrayList<>();
+        for (String t : testNames(xs)) {
+            Boolean kind = majorityKind(xs, t);
+            long with = xs.stream().filter(x -> x.scores().get(t) != null && x.scores().get(t).pValue() == kind).count();
             Map<String, Object> tr = new LinkedHashMap<>();
             tr.put("test", t);
-            tr.put("executions", (long) with.size());
+            tr.put("executions", with);
             singles.add(tr);
             // a test is judged on the whole group: executions without it count as not alerting
-            if (with.size() < options.minSamples()) {
-                tr.put("skipped", "reported by " + with.size() + " labelled executions, fewer than " + options.minSamples());
+            if (with < options.minSamples()) {
+                tr.put("skipped", "reported by " + with + " counted executions, fewer than " + options.minSamples());
                 continue;
             }
-            double threshold = bestThreshold(xs, t, kind);
+            Double threshold = bestThreshold(xs, t, kind, objective, live);
+            if (threshold == null) {
+                tr.put("skipped", "no threshold meets " + objective.constraints());
+                Double f1 = bestThreshold(xs, t, kind, Objective.F1_ONLY, live);
+                if (f1 != null) {
+                    members.add(new Rule(List.of(t), List.of(f1), List.of(kind)));
+                }
+                continue;
+            }
             Rule r = new Rule(List.of(t), List.of(threshold), List.of(kind));
-            Confusion c = confusion(xs, x -> Boolean.TRUE.equals(r.alerts(x)));
+            members.add(r);
             tr.put("threshold", threshold);
             tr.put("alert_when", kind ? P_VALUE_BELOW : STATISTIC_ABOVE);
-            tr.putAll(c.toMap());
+            tr.putAll(confusion(xs, x -> Boolean.TRUE.equals(r.alerts(x))).toMap());
             candidates.add(r);
         }
-        gr.put("tests", singles);
-        if (candidates.isEmpty()) {
-            String why = label + ": no test reported by at least " + options.minSamples() + " labelled executions";
-            notes.add(why);
-            gr.put("skipped", why);
-            return null;
+        if (gr != null) {
+            gr.put("tests", singles);
         }
         String liveTest = mostCommonTest(xs);
         Rule best = null;
-        double bestF1 = -1;
-        long bestFp = Long.MAX_VALUE;
+        Confusion bestC = null;
         for (Rule r : candidates) {
             Confusion c = confusion(xs, x -> Boolean.TRUE.equals(r.alerts(x)));
-            double f = score(c);
-            boolean better = f > bestF1 + 1e-12
-                    || (Math.abs(f - bestF1) <= 1e-12 && (c.fp() < bestFp
-                    || (c.fp() == bestFp && r.tests().get(0).equals(liveTest))));
-            if (better) {
+            int cmp = bestC == null ? 1 : objective.compare(c, bestC);
+            if (cmp > 0 || (cmp == 0 && r.tests().get(0).equals(liveTest))) {
                 best = r;
-                bestF1 = f;
-                bestFp = c.fp();
+                bestC = c;
             }
         }
-        if (candidates.size() >= 3) {
+        if (members.size() >= 3) {
             List<String> ts = new ArrayList<>();
             List<Double> th = new ArrayList<>();
             List<Boolean> pv = new ArrayList<>();
-            for (Rule r : candidates) {
+            for (Rule r : members) {
                 ts.add(r.tests().get(0));
                 th.add(r.thresholds().get(0));
                 pv.add(r.pValue().get(0));
             }
             Rule vote = new Rule(ts, th, pv);
-            List<Labelled> all = new ArrayList<>();
-            for (Labelled x : xs) {
-                if (vote.alerts(x) != null) {
-                    all.add(x);
-                }
-            }
+            boolean everyoneReportsAll = xs.stream().allMatch(x -> vote.alerts(x) != null);
             Map<String, Object> er = new LinkedHashMap<>();
             er.put("tests", ts);
-            er.put("executions", (long) all.size());
-            gr.put("ensemble", er);
-            if (all.size() >= options.minSamples() && all.stream().anyMatch(Labelled::real)
-                    && all.stream().anyMatch(x -> !x.real())) {
-                Confusion ce = confusion(all, x -> vote.alerts(x));
+            er.put("reported_by_every_execution", everyoneReportsAll);
+            if (everyoneReportsAll) {
+                Confusion ce = confusion(xs, vote::alerts);
                 er.putAll(ce.toMap());
-                double bestSingleOnSame = -1;
-                for (Rule r : candidates) {
-                    bestSingleOnSame = Math.max(bestSingleOnSame, score(confusion(all, x -> r.alerts(x))));
-                }
-                er.put("best_single_f1", bestSingleOnSame);
-                boolean wins = score(ce) > bestSingleOnSame + 1e-12;
+                boolean meets = objective.meetsWithMargin(ce, live);
+                boolean wins = meets && (bestC == null || objective.compare(ce, bestC) > 0);
+                er.put("meets_constraints", meets);
                 er.put("beats_every_single_test", wins);
-                if (wins && all.size() == xs.size()) {
+                if (wins) {
                     best = vote;
-                    bestF1 = score(ce);
                 }
             }
-        }
-        Rule chosen = best;
-        Confusion learned = confusion(xs, x -> Boolean.TRUE.equals(chosen.alerts(x)));
-        gr.put("learned_rule", best.describe());
-        gr.put("learned", learned.toMap());
-        gr.put("learned_f1", learned.f1());
-        if (score(learned) <= score(live) + 1e-12) {
-            String why = label + ": the best learned rule (" + best.describe() + ", F1 " + fmt(learned.f1())
-                    + ") does not beat the live decisions (F1 " + fmt(live.f1()) + ")";
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
-        }
-        if (validate) {
-            Confusion cv = crossValidated(xs, label);
-            if (cv != null) {
-                gr.put("cross_validated", cv.toMap());
-                gr.put("cross_validated_f1", cv.f1());
-                // the gate is on F1; a recall target's score jumps at the target, and a threshold learned
-                // right at it misses it on some folds by chance: there the figures are reported only
-                if (options.recallTarget() == null && cv.f1() < live.f1() - 1e-12) {
-                    String why = label + ": the best learned rule (" + best.describe() + ", F1 " + fmt(learned.f1())
-                            + " on the executions it was learned from) does worse than the live decisions on executions"
-                            + " it did not see (F1 " + fmt(cv.f1()) + " cross-validated, live " + fmt(live.f1()) + ")";
-                    notes.add(why);
-                    gr.put("kept", why);
-                    return null;
-                }
+            if (gr != null) {
+                gr.put("ensemble", er);
             }
         }
         return best;
     }
 
-    /** Folds of the cross-validation: at most five, each training set at least the minimum sample. */
-    static final int MAX_FOLDS = 5;
+    /** Blocks of the forward chaining: at most six (five judged), each at least the minimum sample. */
+    static final int MAX_BLOCKS = 6;
+
+    /** The procedure's decisions on executions later than those it learned from, and the live decisions on them. */
+    record HeldOut(Confusion learned, Confusion live, int folds, long gapMillis) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("method", "forward chaining by execution time");
+            m.put("folds", (long) folds);
+            m.put("gap_hours", gapMillis / 3_600_000.0);
+            m.put("live", live.toMap());
+            m.put("learned", learned.toMap());
+            return m;
+        }
+    }
 
     /**
-     * The learning procedure judged on executions it did not learn from: the executions (in id
-     * order, so the result is reproducible) are dealt into k folds, k = min(5, n / min_samples);
-     * each fold is decided by a rule learned from the others (as it was, where those teach no rule
-     * or the rule lacks a test the execution has), and the decisions are counted together. Null
-     * when there are too few executions for two folds.
+     * A procedure judged on executions it did not learn from, later in time: the executions sorted
+     * by time are cut into B = min(6, n / min_samples) blocks of equal size; block b (b ≥ 1) is
+     * decided by what {@code trainer} makes of the blocks before it, leaving out the executions
+     * within the validation gap before block b's first (neighbouring windows share a drift
+     * episode). The trainer answers null when those are too few to learn from (the block is not
+     * judged), empty when the procedure would keep the live decisions (the block is decided as it
+     * was), or a rule. The judged blocks' decisions are counted together, with the live decisions
+     * on the same executions. Null when no block could be judged.
      */
-    private Confusion crossValidated(List<Labelled> xs, String label) {
-        int k = (int) Math.min(MAX_FOLDS, xs.size() / Math.max(1, options.minSamples()));
-        if (k < 2) {
+    HeldOut forwardChained(List<Labelled> xs, java.util.function.Function<List<Labelled>, java.util.Optional<Rule>> trainer) {
+        int blocks = (int) Math.min(MAX_BLOCKS, xs.size() / Math.max(1, options.minSamples()));
+        if (blocks < 2) {
             return null;
         }
         List<Labelled> sorted = new ArrayList<>(xs);
-        sorted.sort(Comparator.comparing(Labelled::id, Comparator.nullsFirst(Comparator.naturalOrder())));
-        long tp = 0;
-        long fp = 0;
-        long fn = 0;
-        long tn = 0;
-        for (int fold = 0; fold < k; fold++) {
+        sorted.sort(Comparator.comparingLong(Labelled::time).thenComparing(Labelled::id,
+                Comparator.nullsFirst(Comparator.naturalOrder())));
+        long gap = (long) (options.validationGapHours() * 3_600_000L);
+        Confusion learned = EMPTY;
+        Confusion live = EMPTY;
+        int judged = 0;
+        for (int b = 1; b < blocks; b++) {
+            int from = (int) ((long) sorted.size() * b / blocks);
+            int to = (int) ((long) sorted.size() * (b + 1) / blocks);
+            List<Labelled> test = sorted.subList(from, to);
+            long cutoff = test.get(0).time() - gap;
             List<Labelled> train = new ArrayList<>();
-            List<Labelled> test = new ArrayList<>();
-            for (int i = 0; i < sorted.size(); i++) {
-                (i % k == fold ? test : train).add(sorted.get(i));
+            for (Labelled x : sorted.subList(0, from)) {
+                if (x.time() < cutoff) {
+                    train.add(x);
+                }
             }
-            Rule r = learnGroup(train, label, new LinkedHashMap<>(), new ArrayList<>(), false);
-            Confusion c = confusion(test, x -> {
-                Boolean a = r == null ? null : r.alerts(x);
+            java.util.Optional<Rule> r = trainer.apply(train);
+            if (r == null) {
+                continue;
+            }
+            judged++;
+            learned = learned.plus(confusion(test, x -> {
+                Boolean a = r.isEmpty() ? null : r.get().alerts(x);
                 return a == null ? x.alerted() : a;
-            });
-            tp += c.tp();
-            fp += c.fp();
-            fn += c.fn();
-            tn += c.tn();
+            }));
+            live = live.plus(confusion(test, Labelled::alerted));
         }
-        return new Confusion(tp, fp, fn, tn);
+        return judged == 0 ? null : new HeldOut(learned, live, judged, gap);
     }
 
-    /** F1, or with a recall target: the false-positive share among alerts, negated, when recall meets the target. */
-    private double score(Confusion c) {
-        if (options.recallTarget() == null) {
-            return c.f1();
+    /** The whole learning procedure under {@code objective}, judged on later executions. */
+    HeldOut heldOut(List<Labelled> xs, Objective objective) {
+        return forwardChained(xs, train -> trained(train, objective));
+    }
+
+    /** Enough executions of both kinds to learn from. */
+    private boolean learnable(List<Labelled> train) {
+        long positives = train.stream().filter(Labelled::real).count();
+        return train.size() >= options.minSamples() && positives > 0 && positives < train.size();
+    }
+
+    /** The rule the procedure would deploy from {@code train} alone (no held-out gate); empty: it keeps the live decisions. */
+    private java.util.Optional<Rule> trained(List<Labelled> train, Objective objective) {
+        if (!learnable(train)) {
+            return null;
         }
-        Double recall = c.recall();
-        if (recall == null || recall + 1e-12 < options.recallTarget()) {
-            return -2 + (recall == null ? 0 : recall);
+        Rule r = learnGroup(train, objective, null);
+        if (r == null) {
+            return java.util.Optional.empty();
         }
-        Double fp = c.fpRate();
-        return fp == null ? -1 : 1 - fp;
+        Confusion c = confusion(train, x -> Boolean.TRUE.equals(r.alerts(x)));
+        return objective.compare(c, confusion(train, Labelled::alerted)) > 0 ? java.util.Optional.of(r)
+                : java.util.Optional.empty();
+    }
+
+    /** Fewest alerts a separating cut may have, so that one lucky alert does not make a test look informative. */
+    static final int MIN_SEPARATING_ALERTS = 5;
+
+    /**
+     * Whatever the objective, the cut of {@code test} that best tells real drift from noise on
+     * {@code train}: the highest skill z among cuts with at least a few alerts. What the
+     * "can these tests separate at all" diagnosis is judged by, on later executions.
+     */
+    private java.util.Optional<Rule> separating(List<Labelled> train, String test) {
+        if (!learnable(train)) {
+            return null;
+        }
+        Boolean kind = majorityKind(train, test);
+        List<double[]> keyed = new ArrayList<>();
+        long positives = 0;
+        for (Labelled x : train) {
+            positives += x.real() ? 1 : 0;
+            Score s = x.scores().get(test);
+            if (s != null && s.pValue() == kind) {
+                keyed.add(new double[] {kind ? s.value() : -s.value(), x.real() ? 1 : 0});
+            }
+        }
+        if (keyed.size() < MIN_SEPARATING_ALERTS) {
+            return java.util.Optional.empty();
+        }
+        keyed.sort(Comparator.comparingDouble(a -> a[0]));
+        double base = (double) positives / train.size();
+        long tp = 0;
+        double bestZ = Double.NEGATIVE_INFINITY;
+        int bestCut = -1;
+        for (int i = 1; i <= keyed.size(); i++) {
+            tp += keyed.get(i - 1)[1] == 1 ? 1 : 0;
+            if (i < keyed.size() && keyed.get(i - 1)[0] == keyed.get(i)[0] || i < MIN_SEPARATING_ALERTS) {
+                continue;
+            }
+            double z = ((double) tp / i - base) / Math.sqrt(base * (1 - base) / i);
+            if (z > bestZ) {
+                bestZ = z;
+                bestCut = i;
+            }
+        }
+        if (bestCut < 0) {
+            return java.util.Optional.empty();
+        }
+        double lo = keyed.get(bestCut - 1)[0];
+        double hi = bestCut == keyed.size() ? lo + Math.abs(lo) + 1 : keyed.get(bestCut)[0];
+        double t = kind ? shortestBetween(Math.max(lo, -Double.MIN_VALUE), hi) : -shortestBetween(lo, hi);
+        return java.util.Optional.of(new Rule(List.of(test), List.of(t), List.of(kind)));
+    }
+
+    /**
+     * Whether alerts find real drift more often than chance: the precision of the alerts against
+     * the base rate of real drift among the same executions, by a one-sided score test at 5%
+     * (z = (precision − base) / √(base (1 − base) / alerts) > 1.645).
+     */
+    record Skill(Double precision, Double baseRate, Double z, Double pValue, long alerts) {
+        static Skill of(Confusion c) {
+            long m = c.alerts();
+            long n = c.n();
+            Double base = n == 0 ? null : (double) (c.tp() + c.fn()) / n;
+            Double precision = c.precision();
+            if (m == 0 || base == null || base <= 0 || base >= 1) {
+                return new Skill(precision, base, null, null, m);
+            }
+            double z = (precision - base) / Math.sqrt(base * (1 - base) / m);
+            return new Skill(precision, base, z, 1 - Probation.phi(z), m);
+        }
+
+        boolean significant() {
+            return z != null && z > Probation.Z_05;
+        }
+
+        boolean betterThan(Skill o) {
+            return z != null && (o.z == null || z > o.z);
+        }
+
+        String describe() {
+            return z == null ? alerts + " alerts" : String.format(Locale.ROOT, "%d alerts, z=%.2f, p=%.3f", alerts, z, pValue);
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("precision", precision);
+            m.put("base_rate", baseRate);
+            m.put("alerts", alerts);
+            m.put("z", z);
+            m.put("p_value", pValue);
+            m.put("significant", significant());
+            return m;
+        }
     }
 
     private static Boolean majorityKind(List<Labelled> xs, String test) {
@@ -468,47 +815,62 @@ public final class ParamsLearner {
     }
 
     /**
-     * The threshold for one test that scores best over the group: the executions sorted by how
-     * drift-like the test found them, every cut between two distinct values tried, and the shortest
-     * decimal inside the chosen gap returned (0.02 rather than 0.0213).
+     * The threshold for one test that best serves the objective over the group, among the cuts that
+     * meet its constraints against {@code live}, or null when none does: the executions sorted by
+     * how drift-like the test found them, every cut between two distinct values tried (fewest alerts
+     * first, so ties keep the quieter cut), and the shortest decimal inside the chosen gap returned
+     * (0.02 rather than 0.0213).
      */
-    double bestThreshold(List<Labelled> xs, String test, boolean pValue) {
-        List<double[]> keyed = new ArrayList<>(); // {key, real}
+    Double bestThreshold(List<Labelled> xs, String test, boolean pValue, Objective objective, Confusion live) {
+        List<double[]> keyed = new ArrayList<>(); // {key, real, cost}
         long positives = 0;
         long negatives = 0;
+        double positiveCost = 0;
         for (Labelled x : xs) {
+            double cost = x.cost() == null ? 1 : x.cost();
             if (x.real()) {
                 positives++;
+                positiveCost += cost;
             } else {
                 negatives++;
             }
             Score s = x.scores().get(test);
             if (s != null && s.pValue() == pValue) {
-                keyed.add(new double[] {pValue ? s.value() : -s.value(), x.real() ? 1 : 0});
+                keyed.add(new double[] {pValue ? s.value() : -s.value(), x.real() ? 1 : 0, cost});
             }
+        }
+        if (keyed.isEmpty()) {
+            return null;
         }
         keyed.sort(Comparator.comparingDouble(a -> a[0]));
         int m = keyed.size();
         long tp = 0;
         long fp = 0;
-        double best = Double.NEGATIVE_INFINITY;
-        int bestCut = 0;
+        double tpCost = 0;
+        double fpCost = 0;
+        Confusion best = null;
+        int bestCut = -1;
         for (int i = 0; i <= m; i++) {
             if (i > 0) {
                 if (keyed.get(i - 1)[1] == 1) {
                     tp++;
+                    tpCost += keyed.get(i - 1)[2];
                 } else {
                     fp++;
+                    fpCost += keyed.get(i - 1)[2];
                 }
             }
             if (i > 0 && i < m && keyed.get(i - 1)[0] == keyed.get(i)[0]) {
                 continue; // equal values cannot be split
             }
-            double s = score(new Confusion(tp, fp, positives - tp, negatives - fp));
-            if (s > best + 1e-12) {
-                best = s;
+            Confusion c = new Confusion(tp, fp, positives - tp, negatives - fp, fpCost + positiveCost - tpCost);
+            if (objective.meetsWithMargin(c, live) && (best == null || objective.compare(c, best) > 0)) {
+                best = c;
                 bestCut = i;
             }
+        }
+        if (best == null) {
+            return null;
         }
         double lo = bestCut == 0 ? keyed.get(0)[0] - Math.abs(keyed.get(0)[0]) - 1 : keyed.get(bestCut - 1)[0];
         double hi = bestCut == m ? keyed.get(m - 1)[0] + Math.abs(keyed.get(m - 1)[0]) + 1 : keyed.get(bestCut)[0];
@@ -539,27 +901,31 @@ public final class ParamsLearner {
         return lo / 2 + hi / 2;
     }
 
-    private static Confusion confusion(List<Labelled> xs, java.util.function.Function<Labelled, Boolean> alerts) {
+    static Confusion confusion(List<Labelled> xs, java.util.function.Function<Labelled, Boolean> alerts) {
         long tp = 0;
         long fp = 0;
         long fn = 0;
         long tn = 0;
+        double wrong = 0;
         for (Labelled x : xs) {
             boolean a = Boolean.TRUE.equals(alerts.apply(x));
+            double cost = x.cost() == null ? 1 : x.cost();
             if (a && x.real()) {
                 tp++;
             } else if (a) {
                 fp++;
+                wrong += cost;
             } else if (x.real()) {
                 fn++;
+                wrong += cost;
             } else {
                 tn++;
             }
         }
-        return new Confusion(tp, fp, fn, tn);
+        return new Confusion(tp, fp, fn, tn, wrong);
     }
 
-    /** Every labelled execution decided again: by the learned rule of its feature type, else as it was. */
+    /** Every counted execution decided again: by the learned rule of its feature type, else as it was. */
     private static Map<String, Object> replay(List<Labelled> xs, Map<String, Rule> rules) {
         Confusion before = confusion(xs, Labelled::alerted);
         Confusion after = confusion(xs, x -> {
@@ -568,7 +934,8 @@ public final class ParamsLearner {
             return a == null ? x.alerted() : a;
         });
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("labelled", (long) xs.size());
+        m.put("counted", (long) xs.size());
+        m.put("implicit_negatives", xs.stream().filter(Labelled::implicit).count());
         m.put("before", before.toMap());
         m.put("after", after.toMap());
         return m;

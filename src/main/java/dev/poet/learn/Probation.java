@@ -17,8 +17,10 @@ import java.util.Map;
 /**
  * Guarded deployment. A version made live by a deploy that had a predecessor is on probation
  * until it has {@code min_samples} validated executions of its own; then its false-positive and
- * missed-drift rates are compared with its predecessor's by a one-sided two-proportion z-test at
- * the 5% level. Significantly worse on either means an automatic rollback to the predecessor
+ * missed-drift rates, and the alert receiver's burden over all its executions (false alerts per
+ * execution, alerts per execution), are compared with its predecessor's by one-sided
+ * two-proportion z-tests at the 5% level. Significantly worse on any (more alerts are excused
+ * only by significantly fewer missed drifts) means an automatic rollback to the predecessor
  * with the numbers in the reason; otherwise probation ends as passed. Both outcomes are a
  * history line and a {@code version.probation_ended} event. Only executions of each version
  * count, so nothing from before the deploy decides the new version's fate.
@@ -129,13 +131,26 @@ public final class Probation {
         }
         Map<String, Object> fp = compare(mine[0], mine[1], theirs[0], theirs[1]);
         Map<String, Object> missed = compare(mine[2], mine[3], theirs[2], theirs[3]);
+        // the alert receiver's burden, over all executions: a version that lowers the false-positive
+        // share by alerting on everything still sends more false alerts
+        Map<String, Object> falseAlerts = compare(mine[0], mine[5], theirs[0], theirs[5]);
+        Map<String, Object> alerts = compare(mine[6], mine[5], theirs[6], theirs[5]);
+        // more alerts are worth it only when they catch significantly more real drift
+        boolean catchesMore = Boolean.TRUE.equals(compare(theirs[2], theirs[3], mine[2], mine[3]).get("worse"));
+        if (catchesMore && Boolean.TRUE.equals(alerts.get("worse"))) {
+            alerts.put("worse", false);
+            alerts.put("note", "more alerts, and significantly fewer missed drifts");
+        }
         Map<String, Object> comparison = new LinkedHashMap<>();
         comparison.put("false_positive_rate", fp);
         comparison.put("missed_drift_rate", missed);
+        comparison.put("false_alerts_per_execution", falseAlerts);
+        comparison.put("alerts_per_execution", alerts);
         comparison.put("validations", validated);
         List<String> worse = new ArrayList<>();
         List<String> parts = new ArrayList<>();
-        for (Object[] r : new Object[][] {{"false-positive rate", fp}, {"missed-drift rate", missed}}) {
+        for (Object[] r : new Object[][] {{"false-positive rate", fp}, {"missed-drift rate", missed},
+            {"false alerts per execution", falseAlerts}, {"alerts per execution", alerts}}) {
             @SuppressWarnings("unchecked")
             Map<String, Object> c = (Map<String, Object>) r[1];
             String text = describe((String) r[0], c, p[0], p[1]);
@@ -190,7 +205,8 @@ public final class Probation {
                 theirs, fmt(b.get("value")), (Long) b.get("n"));
         if (c.get("z") != null) {
             s += String.format(Locale.ROOT, ", z=%.2f, p=%.3f", (Double) c.get("z"), (Double) c.get("p_value"));
-        } else if (c.get("note") != null) {
+        }
+        if (c.get("note") != null) {
             s += ", " + c.get("note");
         }
         return s;
@@ -200,11 +216,21 @@ public final class Probation {
         return v == null ? "n/a" : String.format(Locale.ROOT, "%.3f", (Double) v);
     }
 
-    /** {false alerts, validated alerts, missed real drifts, real drifts, validated executions} of one version. */
+    /**
+     * {false alerts, validated alerts, missed real drifts, real drifts, validated executions,
+     * executions, alerts} of one version.
+     */
     private static long[] counts(List<ExecutionFacts> facts, String version) {
-        long[] c = new long[5];
+        long[] c = new long[7];
         for (ExecutionFacts x : facts) {
-            if (!version.equals(x.version()) || x.verdict() == null) {
+            if (!version.equals(x.version())) {
+                continue;
+            }
+            c[5]++;
+            if (x.isAlert()) {
+                c[6]++;
+            }
+            if (x.verdict() == null) {
                 continue;
             }
             c[4]++;

@@ -42,7 +42,8 @@ public final class Regenerator {
     }
 
     public Regenerator(Store store, EventLog events, String python) {
-        this(store, events, python, fn -> LabelledScan.scan(store, fn));
+        this(store, events, python, fn -> LabelledScan.scan(store, fn,
+                LearnSettings.of(Settings.read(store), fn).thresholds().implicitNegativeAfterMillis(), events.clock().millis()));
     }
 
     /** With a source of labelled executions, e.g. one scan shared by a whole {@code poet learn} pass. */
@@ -60,15 +61,21 @@ public final class Regenerator {
 
     /** Regenerates with a code generator ({@code command}, {@code openai}); null when dry-running. */
     public Result run(String fn, Generator generator, String generatorName, boolean dryRun) throws IOException {
-        return run(fn, generator, generatorName, dryRun, null, null);
+        return run(fn, generator, generatorName, dryRun, null, null, null);
     }
 
-    /** With {@code facts} and the live version's {@code analysis} when the caller has them already (null: computed here). */
+    /**
+     * With {@code facts} and the live version's {@code analysis} when the caller has them already
+     * (null: computed here), and what the params generator found when it was asked first and had
+     * nothing that passed its gates ({@code params}, null when it was not): its diagnosis, held-out
+     * numbers and examples go into the prompt.
+     */
     public Result run(String fn, Generator generator, String generatorName, boolean dryRun, Facts facts,
-                      Map<String, Object> analysis) throws IOException {
+                      Map<String, Object> analysis, Result params) throws IOException {
         Context c = context(fn, facts, analysis);
         String source = Wrapper.unwrap(Files.readString(store.versions().versionFile(fn, c.current), StandardCharsets.UTF_8));
-        String prompt = Prompt.build(fn, c.current, c.patterns, c.fired, source);
+        String prompt = Prompt.build(fn, c.current, c.patterns, c.fired, source,
+                params == null || params.learned() == null ? null : learningSection(fn, params, c.facts));
         if (dryRun) {
             return new Result(fn, c.current, c.decision, prompt, null, null, null, null);
         }
@@ -116,22 +123,28 @@ public final class Regenerator {
         Map<String, Object> fpRate = (Map<String, Object>) c.patterns.get("false_positive_rate");
         long fps = fpRate.get("value") == null ? 0
                 : Math.round((Double) fpRate.get("value") * ((Number) fpRate.get("n")).longValue());
-        List<ParamsLearner.Labelled> labelled = this.labelled.of(fn);
+        List<ParamsLearner.Labelled> labelled = withCosts(this.labelled.of(fn), c.facts.of(fn));
         List<ParamsLearner.WindowMeasure> windows = windowMeasures(fn, c.facts, ls);
-        ParamsLearner.Learned learned = new ParamsLearner(ls.params()).learn(live, labelled, fps, reasons, windows);
+        ParamsLearner.Learned learned = new ParamsLearner(ls.params()).learn(live, labelled, c.firedNames, fps, reasons,
+                windows);
 
         StringBuilder prompt = new StringBuilder();
         prompt.append("params generator for ").append(fn).append(' ').append(c.current).append('\n')
                 .append("decision: ").append(c.decision).append('\n')
-                .append("labelled executions: ").append(labelled.size()).append('\n')
+                .append("counted executions: ").append(labelled.size()).append('\n')
                 .append("live parameters: ").append(new String(Json.encode(live), StandardCharsets.UTF_8)).append('\n');
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("changes", learned.changes());
         answer.put("notes", learned.notes());
+        answer.put("diagnosis", learned.diagnosis(fn));
         answer.put("params", learned.params());
         answer.put("report", learned.report());
         String decision = c.decision;
         if (!learned.changed() || dryRun) {
+            String diagnosis = learned.diagnosis(fn);
+            if (diagnosis != null && !dryRun) {
+                diagnosed(fn, c.current, diagnosis, learned);
+            }
             return new Result(fn, c.current, decision, prompt.toString(), null, null, null, learned);
         }
         String requestId = requested(fn, c, "params");
@@ -142,29 +155,119 @@ public final class Regenerator {
         details.put("kind", "params");
         details.put("code_from", c.current);
         details.put("changes", learned.changes());
+        details.put("held_out", learned.report().get("held_out"));
         details.put("replay", learned.report().get("replay"));
         details.put("patterns", c.patterns);
-        String reason = decision + "; learned: " + String.join("; ", learned.changes()) + replaySummary(learned);
+        String reason = decision + "; learned: " + String.join("; ", learned.changes());
         Deployer.Deployed d = new Deployer(store, events).enhance(new Deployer.EnhanceRequest(fn,
                 source.getBytes(StandardCharsets.UTF_8), "params revision of " + c.current, learned.params(), null, null,
                 python, "params", reason, Status.REJECTED, false, details));
         return new Result(fn, c.current, reason, prompt.toString(), promptFile, answerFile, d, learned);
     }
 
-    /** ", replayed on N labelled executions: false-positive rate a -> b, missed-drift rate c -> d". */
-    @SuppressWarnings("unchecked")
-    static String replaySummary(ParamsLearner.Learned learned) {
-        Map<String, Object> r = (Map<String, Object>) learned.report().get("replay");
-        Map<String, Object> before = (Map<String, Object>) r.get("before");
-        Map<String, Object> after = (Map<String, Object>) r.get("after");
-        if (before.equals(after)) {
-            return "";
+    /**
+     * Records that new parameters cannot fix the live version, once per live version (the event id
+     * is derived from it, so the hourly pass repeating the finding records nothing new).
+     */
+    private void diagnosed(String fn, String version, String diagnosis, ParamsLearner.Learned learned) throws IOException {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("diagnosis", diagnosis);
+        data.put("kind", "no_skill");
+        data.put("groups", learned.noSkill());
+        events.record(new Event(fn + "-" + version + ".no-skill", "learning.diagnosed", events.clock().instant(), "poet", fn,
+                version, null, data, null));
+    }
+
+    /** Counted executions with the cost analysis folded for them (cost events and their own cost_usd). */
+    private static List<ParamsLearner.Labelled> withCosts(List<ParamsLearner.Labelled> xs,
+                                                          List<dev.poet.analyze.ExecutionFacts> facts) {
+        Map<String, Double> cost = new java.util.HashMap<>();
+        for (dev.poet.analyze.ExecutionFacts f : facts) {
+            if (f.cost() != null) {
+                cost.put(f.id, f.cost());
+            }
         }
-        return "; replayed on " + r.get("labelled") + " labelled executions: false-positive rate "
-                + ParamsLearner.fmt((Double) before.get("false_positive_rate")) + " -> "
-                + ParamsLearner.fmt((Double) after.get("false_positive_rate")) + ", missed-drift rate "
-                + ParamsLearner.fmt((Double) before.get("missed_drift_rate")) + " -> "
-                + ParamsLearner.fmt((Double) after.get("missed_drift_rate"));
+        if (cost.isEmpty()) {
+            return xs;
+        }
+        List<ParamsLearner.Labelled> out = new ArrayList<>(xs.size());
+        for (ParamsLearner.Labelled x : xs) {
+            Double c = cost.get(x.id());
+            out.add(c == null ? x : x.withCost(c));
+        }
+        return out;
+    }
+
+    /** Examples of each kind a code generator is shown. */
+    static final int EXAMPLES = 5;
+
+    /**
+     * What the params generator found, for a code generator asked after it: the diagnosis, the
+     * held-out numbers and notes, and the latest false alerts and missed drifts with their test
+     * results, features, times and reasons.
+     */
+    @SuppressWarnings("unchecked")
+    private String learningSection(String fn, Result params, Facts facts) throws IOException {
+        ParamsLearner.Learned l = params.learned();
+        StringBuilder b = new StringBuilder();
+        String diagnosis = l.diagnosis(fn);
+        b.append(diagnosis != null ? "Diagnosis: " + diagnosis + ".\n"
+                : "New parameters were tried first and none passed the checks.\n");
+        for (Object o : (List<Object>) l.report().get("feature_types")) {
+            Map<String, Object> g = (Map<String, Object>) o;
+            Map<String, Object> skill = (Map<String, Object>) g.get("skill");
+            Map<String, Object> held = (Map<String, Object>) g.get("held_out");
+            if (held != null) {
+                Map<String, Object> live = (Map<String, Object>) held.get("live");
+                b.append("- ").append(g.get("feature_type") == null ? "all executions" : "feature type " + g.get("feature_type"))
+                        .append(", held out (learned on earlier executions, judged on ").append(live.get("executions"))
+                        .append(" later ones): the live decisions alert on ")
+                        .append(ParamsLearner.fmt((Double) live.get("alerts_per_execution"))).append(" per execution, ")
+                        .append(ParamsLearner.fmt((Double) live.get("false_alerts_per_execution")))
+                        .append(" of them false, recall ").append(ParamsLearner.fmt((Double) live.get("recall")));
+                if (skill != null) {
+                    b.append("; the best learned rule's precision ").append(ParamsLearner.fmt((Double) skill.get("precision")))
+                            .append(" against a base rate of real drift of ").append(ParamsLearner.fmt((Double) skill.get("base_rate")));
+                }
+                b.append('\n');
+            }
+        }
+        for (String n : l.notes()) {
+            b.append("- ").append(n).append('\n');
+        }
+        Map<String, dev.poet.analyze.ExecutionFacts> byId = new java.util.HashMap<>();
+        for (dev.poet.analyze.ExecutionFacts f : facts.of(fn)) {
+            byId.put(f.id, f);
+        }
+        List<ParamsLearner.Labelled> xs = new ArrayList<>(labelled.of(fn));
+        xs.sort(java.util.Comparator.comparingLong(ParamsLearner.Labelled::time).reversed());
+        for (boolean falseAlerts : new boolean[] {true, false}) {
+            List<String> rows = new ArrayList<>();
+            for (ParamsLearner.Labelled x : xs) {
+                boolean match = falseAlerts ? x.alerted() && !x.real() : !x.alerted() && x.real();
+                if (match && rows.size() < EXAMPLES) {
+                    dev.poet.analyze.ExecutionFacts f = byId.get(x.id());
+                    rows.add("  - " + java.time.Instant.ofEpochMilli(x.time()) + " execution " + x.id()
+                            + (f != null && f.feature() != null ? ", feature " + f.feature() : "")
+                            + (x.featureType() != null ? " (" + x.featureType() + ")" : "") + ", tests " + scores(x)
+                            + (f != null && f.verdictReason() != null ? ", reason: " + f.verdictReason() : ""));
+                }
+            }
+            if (!rows.isEmpty()) {
+                b.append(falseAlerts ? "Latest false alerts (alerted, judged not real):\n"
+                        : "Latest missed drifts (did not alert, judged real):\n");
+                b.append(String.join("\n", rows)).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String scores(ParamsLearner.Labelled x) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, ParamsLearner.Score> s : x.scores().entrySet()) {
+            parts.add(s.getKey() + (s.getValue().pValue() ? " p=" : " statistic=") + ParamsLearner.fmt(s.getValue().value()));
+        }
+        return parts.isEmpty() ? "none reported" : String.join(", ", parts);
     }
 
     /** Both sides of every completed window_size change: the old value's window before, the new one's after. */
@@ -197,7 +300,8 @@ public final class Regenerator {
         return out;
     }
 
-    private record Context(String current, Facts facts, Map<String, Object> patterns, List<String> fired, String decision) {
+    private record Context(String current, Facts facts, Map<String, Object> patterns, List<String> fired,
+                           java.util.Set<String> firedNames, String decision) {
     }
 
     private Context context(String fn, Facts preloaded, Map<String, Object> analyzed) throws IOException {
@@ -208,11 +312,13 @@ public final class Regenerator {
                 : new Analyzer(store, facts, events.clock().millis()).analyze(fn, null, new Analyzer.Window(null, null));
         Map<String, Object> patterns = Analyzer.currentPatterns(analysis);
         List<String> fired = new ArrayList<>();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
         for (Map<String, Object> rule : Analyzer.firedRules(analysis)) {
             fired.add(rule.get("rule") + ": " + rule.get("why"));
+            names.add(String.valueOf(rule.get("rule")));
         }
         String decision = fired.isEmpty() ? "asked for; no improvement rule fired" : "rules fired: " + String.join("; ", fired);
-        return new Context(current, facts, patterns, fired, decision);
+        return new Context(current, facts, patterns, fired, names, decision);
     }
 
     private String requested(String fn, Context c, String generatorName) throws IOException {

@@ -164,6 +164,7 @@ public final class HtmlReport {
                 .append(" from <code>").append(esc(store.root().toString())).append("</code></p>");
 
         b.append("<h2>Versions</h2>").append(versionsTable((List<Object>) analysis.get("versions")));
+        b.append(learning((Map<String, Object>) analysis.get("learning")));
         b.append("<h2>Over time</h2>");
         b.append(Svg.lineChart("chart-false-positives", "False-positive rate per day (validated alerts judged not real)",
                 series(fp), markers, 1.0, "%.2f", xMin, xMax));
@@ -191,7 +192,8 @@ public final class HtmlReport {
 
     @SuppressWarnings("unchecked")
     private static String versionsTable(List<Object> versions) {
-        StringBuilder b = new StringBuilder("<table id=\"versions\"><tr><th>version</th><th>executions</th><th>false positives</th>"
+        StringBuilder b = new StringBuilder("<table id=\"versions\"><tr><th>version</th><th>executions</th>"
+                + "<th>alerts per execution</th><th>false alerts per execution</th><th>false positives</th>"
                 + "<th>missed drifts</th><th>alert fatigue</th><th>time to ack (median)</th><th>avg cost</th></tr>");
         for (Object o : versions) {
             Map<String, Object> v = (Map<String, Object>) o;
@@ -199,6 +201,8 @@ public final class HtmlReport {
             Map<String, Object> cost = (Map<String, Object>) v.get("cost");
             b.append("<tr><td>").append(esc(String.valueOf(v.get("version")))).append(Boolean.TRUE.equals(v.get("current"))
                     ? " (live)" : "").append("</td><td class=\"num\">").append(v.get("executions")).append("</td><td class=\"num\">")
+                    .append(rate(v.get("alerts_per_execution"))).append("</td><td class=\"num\">")
+                    .append(rate(v.get("false_alerts_per_execution"))).append("</td><td class=\"num\">")
                     .append(rate(v.get("false_positive_rate"))).append("</td><td class=\"num\">").append(rate(v.get("missed_drift_rate")))
                     .append("</td><td class=\"num\">").append(rate(v.get("alert_fatigue_score"))).append("</td><td class=\"num\">")
                     .append(tta == null || tta.get("median_s") == null ? "–"
@@ -207,6 +211,40 @@ public final class HtmlReport {
                             : String.format(Locale.ROOT, "$%.4f", (Double) cost.get("avg_cost_usd"))).append("</td></tr>");
         }
         return b.append("</table>").toString();
+    }
+
+    /** What the last poet learn pass found: its result, its diagnosis, and a learned rule's held-out before and after. */
+    @SuppressWarnings("unchecked")
+    private static String learning(Map<String, Object> l) {
+        if (l == null || l.get("result") == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("<section id=\"learning\"><h2>Last learning pass</h2><p>")
+                .append(esc(String.valueOf(l.get("at")))).append(", on ").append(esc(String.valueOf(l.get("version"))))
+                .append(": <b>").append(esc(String.valueOf(l.get("result"))))
+                .append(l.get("deployed") != null ? " " + esc(String.valueOf(l.get("deployed"))) : "").append("</b></p>");
+        if (l.get("diagnosis") != null) {
+            b.append("<p id=\"diagnosis\"><b>Diagnosis:</b> ").append(esc(String.valueOf(l.get("diagnosis")))).append("</p>");
+        }
+        if (l.get("held_out") instanceof Map) {
+            Map<String, Object> h = (Map<String, Object>) l.get("held_out");
+            Map<String, Object> live = (Map<String, Object>) h.get("live");
+            Map<String, Object> learned = (Map<String, Object>) h.get("learned");
+            b.append("<table id=\"held-out\"><tr><th>on ").append(learned.get("executions"))
+                    .append(" later executions (held out)</th><th>live</th><th>learned</th></tr>");
+            for (String[] k : new String[][] {{"alerts_per_execution", "alerts per execution"},
+                {"false_alerts_per_execution", "false alerts per execution"}, {"recall", "recall"},
+                {"precision", "precision"}}) {
+                b.append("<tr><td>").append(k[1]).append("</td><td class=\"num\">").append(plainNum(live.get(k[0])))
+                        .append("</td><td class=\"num\">").append(plainNum(learned.get(k[0]))).append("</td></tr>");
+            }
+            b.append("</table>");
+        }
+        return b.append("</section>").toString();
+    }
+
+    private static String plainNum(Object v) {
+        return v instanceof Number ? String.format(Locale.ROOT, "%.3f", ((Number) v).doubleValue()) : "–";
     }
 
     @SuppressWarnings("unchecked")

@@ -10,6 +10,7 @@ import dev.poet.testing.Cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -204,11 +205,48 @@ class AnalyzeCommandTest {
                 "the last 7 days from 2026-11-27T10:00Z: everything but A1 (2026-11-20T09:00Z)");
     }
 
+    /**
+     * Per version, the alert receiver's load: v1 alerted on 4 of 6 executions, 1 of them judged not
+     * real at the end (A2's later verdict is real, A4 has none); v2 on 2 of 2, both false. Quiet
+     * executions with no verdict count as "not real" once a week old: Q1 (8 days before T0) does,
+     * Q2 (2 days) does not yet; implicit negatives can be turned off per function.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void perExecutionRatesAndImplicitNegatives() throws IOException {
+        exec("Q1", "v1", "2026-11-19T10:00:00Z", false, "feature=amount");
+        exec("Q2", "v1", "2026-11-25T10:00:00Z", false, "feature=amount");
+        ok("correlate");
+        Map<String, Object> a = analyze();
+        Map<String, Object> v1 = version(a, "v1");
+        assertEquals(8L, v1.get("executions"));
+        assertEquals(1L, v1.get("implicit_negatives"), "Q1 only: Q2 is within the 7-day grace period");
+        assertEquals(0.5, value(v1, "alerts_per_execution"), "4 alerts of 8 executions");
+        assertEquals(8L, n(v1, "alerts_per_execution"));
+        assertEquals(0.125, value(v1, "false_alerts_per_execution"), "A1 of 8 executions");
+        Map<String, Object> v2 = version(a, "v2");
+        assertEquals(1.0, value(v2, "false_alerts_per_execution"), "both of v2's alerts were false");
+
+        Path settings = cli.store().resolve("poet.json");
+        Map<String, Object> s = Json.parseObject(Files.readAllBytes(settings), "poet.json");
+        s.put("functions", Map.of("f", Map.of("learning", java.util.Collections.singletonMap("implicit_negative_after_days", null))));
+        Files.writeString(settings, Json.pretty(s));
+        assertEquals(0L, version(analyze(), "v1").get("implicit_negatives"), "turned off for f");
+        s.put("functions", Map.of("f", Map.of("learning", Map.of("implicit_negative_after_days", -1))));
+        Files.writeString(settings, Json.pretty(s));
+        Cli.Result bad = cli.run("analyze", "f");
+        assertEquals(3, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("implicit_negative_after_days must be a number of days >= 0"), bad.err());
+    }
+
     @Test
     void humanOutputShowsTheVerdictAndTheSummaryRanksFunctions() {
         Cli.Result r = cli.run("analyze", "f");
         assertEquals(0, r.code(), r.toString());
-        assertTrue(r.out().contains("false positives  1.00 [0.34, 1.00]  n=2"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("  false positives +1\\.00 \\[0\\.34, 1\\.00\\]  n=2.*")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("  alerts per execution +\\d\\.\\d\\d \\[.*")),
+                "the alert receiver's load per version: " + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("  false alerts per exec +\\d\\.\\d\\d \\[.*")), r.out());
         assertTrue(r.out().contains("verdict on v2: no rule fired"), r.out());
         assertTrue(r.out().contains("false_positive_rate: not enough data: n=2 < 20"), r.out());
         Cli.Result all = cli.run("analyze");

@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** One scan of the processed log gives every function's labelled executions, as one scan per function does. */
+/**
+ * One scan of the processed log gives every function's counted executions, as one scan per
+ * function does: those with a verdict, and quiet unjudged ones past the grace period.
+ */
 class LabelledScanTest {
     private final Cli cli = Cli.jimfs();
 
@@ -21,9 +24,13 @@ class LabelledScanTest {
     }
 
     private void exec(String fn, String id, double p) {
+        exec(fn, id, p, Cli.T0);
+    }
+
+    private void exec(String fn, String id, double p, java.time.Instant at) {
         ok("record", "execution.completed", "--function", fn, "--function-version", "v1", "--execution-id", id,
                 "--set", "success=true", "--set", "duration_ms=5", "--set", "drift_detected=" + (p < 0.05),
-                "--set", "test=ks", "--set", "p_value=" + p, "--set", "feature_type=numerical");
+                "--set", "test=ks", "--set", "p_value=" + p, "--set", "feature_type=numerical", "--time", at.toString());
     }
 
     @Test
@@ -31,7 +38,9 @@ class LabelledScanTest {
         ok("init");
         exec("detect_drift", "a1", 0.01);
         exec("detect_drift", "a2", 0.2);
-        exec("detect_drift", "a3", 0.03); // no verdict: not labelled
+        exec("detect_drift", "a3", 0.03); // an alert without a verdict: not counted
+        exec("detect_drift", "a4", 0.4, Cli.T0.minus(java.time.Duration.ofDays(8))); // quiet, unjudged, past 7 days
+        exec("detect_drift", "a5", 0.4, Cli.T0.minus(java.time.Duration.ofDays(6))); // quiet, but within the grace period
         exec("check_schema", "b1", 0.001);
         ok("feedback", "--execution-id", "a1", "--false-positive", "--id", "v-a1");
         // the later verdict counts
@@ -43,16 +52,24 @@ class LabelledScanTest {
         ok("correlate");
 
         Store store = Store.open(cli.store(), NioStoreIO.INSTANCE);
-        Map<String, List<ParamsLearner.Labelled>> all = new TreeMap<>(LabelledScan.scanAll(store));
+        long now = Cli.T0.toEpochMilli();
+        Long week = 7 * 86_400_000L;
+        Map<String, List<ParamsLearner.Labelled>> all = new TreeMap<>(LabelledScan.scanAll(store, fn -> week, now));
         assertEquals(List.of("check_schema", "detect_drift"), List.copyOf(all.keySet()));
-        assertEquals(Map.of("a1", false, "a2", true), real(all.get("detect_drift")));
+        assertEquals(Map.of("a1", false, "a2", true, "a4", false), real(all.get("detect_drift")),
+                "verdicts, and the quiet execution past the grace period; not the unjudged alert or the young quiet one");
+        assertEquals(List.of("a4"), all.get("detect_drift").stream().filter(ParamsLearner.Labelled::implicit)
+                .map(ParamsLearner.Labelled::id).toList(), "only a4 is an implicit negative");
         assertEquals(Map.of("b1", true), real(all.get("check_schema")));
-        assertEquals(0.01, all.get("detect_drift").stream().filter(x -> x.id().equals("a1")).findFirst().orElseThrow()
-                .scores().get("ks").value());
+        ParamsLearner.Labelled a1 = all.get("detect_drift").stream().filter(x -> x.id().equals("a1")).findFirst().orElseThrow();
+        assertEquals(0.01, a1.scores().get("ks").value());
+        assertEquals(now, a1.time(), "the execution's time");
         for (String fn : all.keySet()) {
-            assertEquals(real(all.get(fn)), real(LabelledScan.scan(store, fn)), fn);
+            assertEquals(real(all.get(fn)), real(LabelledScan.scan(store, fn, week, now)), fn);
         }
-        assertEquals(List.of(), LabelledScan.scan(store, "no_such_function"));
+        assertEquals(List.of(), LabelledScan.scan(store, "no_such_function", week, now));
+        assertEquals(Map.of("a1", false, "a2", true), real(LabelledScan.scan(store, "detect_drift", null, now)),
+                "implicit negatives off: verdicts only");
     }
 
     private static Map<String, Boolean> real(List<ParamsLearner.Labelled> xs) {

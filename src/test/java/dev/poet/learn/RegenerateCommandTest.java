@@ -117,7 +117,7 @@ class RegenerateCommandTest {
         assertEquals(0, params.code(), params.toString());
         assertTrue(params.out().startsWith("Nothing learned that beats detect_drift v1's parameters; nothing deployed."),
                 params.out());
-        assertTrue(params.out().contains("4 labelled executions (0 real, 4 not)"), params.out());
+        assertTrue(params.out().contains("4 counted executions (0 real, 4 not)"), params.out());
         assertEquals(before, Trees.snapshot(project.resolve(".poet")), "nothing learned, nothing recorded");
     }
 }
