@@ -91,11 +91,13 @@ public final class Analyzer {
         out.put("window", w);
         out.put("overall", new Patterns(inWindow, ackTarget, now, implicit).toMap());
         List<Object> vs = new ArrayList<>();
+        Map<String, Object> learnedHeldOut = learnedHeldOut(fn);
         for (String v : versions) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", v);
             m.put("current", v.equals(current));
             m.putAll(new Patterns(byVersion.getOrDefault(v, List.of()), ackTarget, now, implicit).toMap());
+            m.put("learned_held_out", learnedHeldOut.get(v));
             vs.add(m);
         }
         out.put("versions", vs);
@@ -126,6 +128,34 @@ public final class Analyzer {
         verdict.put("rules", rules);
         out.put("verdict", verdict);
         out.put("learning", lastLearn(fn));
+        return out;
+    }
+
+    /**
+     * For each parameter revision the params generator deployed, the held-out figures it was
+     * deployed on (live and learned decisions on executions later than those it learned from),
+     * from the function's history.
+     */
+    private Map<String, Object> learnedHeldOut(String fn) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        java.nio.file.Path h = store.versions().historyFile(fn);
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(h, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return out; // no history yet
+        }
+        for (String line : lines) {
+            try {
+                Map<String, Object> m = dev.poet.json.Json.parseObject(line.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        "history");
+                if ("deploy".equals(m.get("action")) && m.get("held_out") instanceof Map && m.get("version") instanceof String) {
+                    out.put((String) m.get("version"), m.get("held_out"));
+                }
+            } catch (RuntimeException e) {
+                // a torn line: status reports it
+            }
+        }
         return out;
     }
 

@@ -106,6 +106,13 @@ final class AnalyzeCommand extends Base {
         row(t, versions, "alerts per execution", v -> rateWithN(v.get("alerts_per_execution")));
         row(t, versions, "false alerts per exec", v -> rateWithN(v.get("false_alerts_per_execution")));
         row(t, versions, "false positives", v -> rateWithN(v.get("false_positive_rate")));
+        if (versions.stream().anyMatch(v -> v.get("learned_held_out") != null)) {
+            row(t, versions, "learned, held out", v -> {
+                String h = heldOut(v.get("learned_held_out"));
+                return h == null ? "" : h.replace("later executions, ", "later: ").replace("false alerts per execution", "false/exec")
+                        .replace("alerts per execution", "alerts/exec");
+            });
+        }
         row(t, versions, "missed drifts", v -> rateWithN(v.get("missed_drift_rate")));
         row(t, versions, "alert fatigue", v -> rateWithN(v.get("alert_fatigue_score")));
         row(t, versions, "cost efficiency", v -> rateWithN(v.get("cost_efficiency")));

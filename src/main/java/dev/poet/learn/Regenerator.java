@@ -215,22 +215,31 @@ public final class Regenerator {
                 : "New parameters were tried first and none passed the checks.\n");
         for (Object o : (List<Object>) l.report().get("feature_types")) {
             Map<String, Object> g = (Map<String, Object>) o;
-            Map<String, Object> skill = (Map<String, Object>) g.get("skill");
+            Map<String, Object> live = (Map<String, Object>) g.get("live");
+            if (live == null) {
+                continue;
+            }
+            b.append("- ").append(g.get("feature_type") == null ? "all executions" : "feature type " + g.get("feature_type"))
+                    .append(": on ").append(live.get("executions")).append(" counted executions the live decisions alert on ")
+                    .append(ParamsLearner.fmt((Double) live.get("alerts_per_execution"))).append(" per execution, ")
+                    .append(ParamsLearner.fmt((Double) live.get("false_alerts_per_execution")))
+                    .append(" of them false, with recall ").append(ParamsLearner.fmt((Double) live.get("recall")));
+            Map<String, Object> sep = (Map<String, Object>) g.get("separation");
+            if (sep != null) {
+                b.append("; judged on later executions than it learned from, the best cut of any reported test (")
+                        .append(sep.get("test")).append(") has precision ").append(ParamsLearner.fmt((Double) sep.get("precision")))
+                        .append(" against a base rate of real drift of ").append(ParamsLearner.fmt((Double) sep.get("base_rate")));
+            }
             Map<String, Object> held = (Map<String, Object>) g.get("held_out");
             if (held != null) {
-                Map<String, Object> live = (Map<String, Object>) held.get("live");
-                b.append("- ").append(g.get("feature_type") == null ? "all executions" : "feature type " + g.get("feature_type"))
-                        .append(", held out (learned on earlier executions, judged on ").append(live.get("executions"))
-                        .append(" later ones): the live decisions alert on ")
-                        .append(ParamsLearner.fmt((Double) live.get("alerts_per_execution"))).append(" per execution, ")
-                        .append(ParamsLearner.fmt((Double) live.get("false_alerts_per_execution")))
-                        .append(" of them false, recall ").append(ParamsLearner.fmt((Double) live.get("recall")));
-                if (skill != null) {
-                    b.append("; the best learned rule's precision ").append(ParamsLearner.fmt((Double) skill.get("precision")))
-                            .append(" against a base rate of real drift of ").append(ParamsLearner.fmt((Double) skill.get("base_rate")));
-                }
-                b.append('\n');
+                Map<String, Object> learned = (Map<String, Object>) held.get("learned");
+                b.append("; the best rule for the objective, on ").append(learned.get("executions"))
+                        .append(" later executions, would alert on ")
+                        .append(ParamsLearner.fmt((Double) learned.get("alerts_per_execution"))).append(" per execution, ")
+                        .append(ParamsLearner.fmt((Double) learned.get("false_alerts_per_execution")))
+                        .append(" of them false, with recall ").append(ParamsLearner.fmt((Double) learned.get("recall")));
             }
+            b.append('\n');
         }
         for (String n : l.notes()) {
             b.append("- ").append(n).append('\n');

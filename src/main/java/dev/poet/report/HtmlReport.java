@@ -164,6 +164,7 @@ public final class HtmlReport {
                 .append(" from <code>").append(esc(store.root().toString())).append("</code></p>");
 
         b.append("<h2>Versions</h2>").append(versionsTable((List<Object>) analysis.get("versions")));
+        b.append(learnedRules((List<Object>) analysis.get("versions")));
         b.append(learning((Map<String, Object>) analysis.get("learning")));
         b.append("<h2>Over time</h2>");
         b.append(Svg.lineChart("chart-false-positives", "False-positive rate per day (validated alerts judged not real)",
@@ -211,6 +212,34 @@ public final class HtmlReport {
                             : String.format(Locale.ROOT, "$%.4f", (Double) cost.get("avg_cost_usd"))).append("</td></tr>");
         }
         return b.append("</table>").toString();
+    }
+
+    /** Each learned parameter revision's figures on the later executions it was judged on before it was deployed. */
+    @SuppressWarnings("unchecked")
+    private static String learnedRules(List<Object> versions) {
+        StringBuilder rows = new StringBuilder();
+        for (Object o : versions) {
+            Map<String, Object> v = (Map<String, Object>) o;
+            if (!(v.get("learned_held_out") instanceof Map)) {
+                continue;
+            }
+            Map<String, Object> h = (Map<String, Object>) v.get("learned_held_out");
+            Map<String, Object> live = (Map<String, Object>) h.get("live");
+            Map<String, Object> learned = (Map<String, Object>) h.get("learned");
+            rows.append("<tr><td>").append(esc(String.valueOf(v.get("version")))).append("</td><td class=\"num\">")
+                    .append(learned.get("executions")).append("</td>");
+            for (String k : List.of("alerts_per_execution", "false_alerts_per_execution", "recall")) {
+                rows.append("<td class=\"num\">").append(plainNum(live.get(k))).append(" → ").append(plainNum(learned.get(k)))
+                        .append("</td>");
+            }
+            rows.append("</tr>");
+        }
+        if (rows.length() == 0) {
+            return "";
+        }
+        return "<h2>Learned rules, judged before deploy</h2><table id=\"learned-rules\"><tr><th>version</th>"
+                + "<th>later executions (held out)</th><th>alerts per execution</th><th>false alerts per execution</th>"
+                + "<th>recall</th></tr>" + rows + "</table>";
     }
 
     /** What the last poet learn pass found: its result, its diagnosis, and a learned rule's held-out before and after. */

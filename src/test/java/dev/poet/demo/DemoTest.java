@@ -67,6 +67,9 @@ class DemoTest {
             assertTrue(b.count("#chart-false-positives .marker") >= 2, "deploys are marked");
             assertTrue(b.count("#chart-alerts rect") > 10, "alert bars");
             assertTrue(b.text("#history").contains("a parameter revision by params"), b.text("#history"));
+            assertTrue(b.text("#learned-rules").contains("0.375 → 0.042"), "v2's false alerts per execution on the later"
+                    + " executions it was judged on: " + b.text("#learned-rules"));
+            assertTrue(b.text("#versions").contains("alerts per execution"), b.text("#versions"));
             b.screenshot(Path.of("target/screenshots/report.png"));
         }
     }

@@ -340,6 +340,74 @@ class LearnCommandTest {
         assertEquals(1, events("enhancement.failed").size());
     }
 
+    /**
+     * p-values that know nothing of the truth: params finds no test that separates real drift from
+     * noise, says so, records the diagnosis once, and the next generator of the chain is asked, with
+     * the diagnosis, the held-out numbers and examples in its prompt.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void withNoSkillParamsSaysWhyAndTheNextGeneratorIsAskedWithTheDiagnosis() throws IOException {
+        java.util.Random r = new java.util.Random(42);
+        StringBuilder lines = new StringBuilder();
+        Instant start = Cli.T0.minus(Duration.ofDays(20));
+        for (int i = 0; i < 300; i++) {
+            double p = r.nextDouble();
+            boolean real = i % 7 == 0;
+            boolean alert = p < 0.2;
+            String id = "n" + i;
+            Instant t = start.plus(Duration.ofHours(i));
+            lines.append(new String(Json.encode(map("type", "execution.completed", "time", t.toString(), "source", "test",
+                    "function", "detect_drift", "version", "v1", "execution_id", id, "data", map("success", true,
+                            "duration_ms", 3.0, "drift_detected", alert, "p_value", p, "test", "ks", "feature", "amount",
+                            "feature_type", "numerical"))), StandardCharsets.UTF_8)).append('\n');
+            if (alert || real) {
+                lines.append(new String(Json.encode(map("type", "drift.validation", "time", t.plus(Duration.ofHours(1)).toString(),
+                        "source", "test", "execution_id", id, "data", map("was_real_drift", real, "reason",
+                                real ? "confirmed_shift" : "no_visible_change"))), StandardCharsets.UTF_8)).append('\n');
+            }
+        }
+        cli.write("batch.jsonl", lines.toString());
+        ok("record", "--event", "batch.jsonl");
+        Path settings = cli.store().resolve("poet.json");
+        Map<String, Object> s = Json.parseObject(Files.readAllBytes(settings), "poet.json");
+        s.put("generator", map("name", List.of("params", "command"), "command", "cat > /dev/null; printf '%s\\n'"
+                + " 'def detect_drift(reference, current, params=None):' \"    return {'drift_detected': False}\""));
+        Files.writeString(settings, Json.pretty(s));
+
+        Map<String, Object> summary = json(ok("--json", "learn").out());
+        Map<String, Object> fn = (Map<String, Object>) ((List<Object>) summary.get("functions")).get(0);
+        Map<String, Object> regen = (Map<String, Object>) fn.get("regeneration");
+        String diagnosis = (String) regen.get("diagnosis");
+        assertTrue(diagnosis != null && diagnosis.startsWith("the tests detect_drift reports cannot separate real drift from"
+                + " noise on feature type numerical: "), summary.toString());
+        List<Map<String, Object>> attempts = (List<Map<String, Object>>) regen.get("attempts");
+        assertEquals("params", attempts.get(0).get("generator"));
+        assertEquals("nothing learned", attempts.get(0).get("result"));
+        assertEquals("command", attempts.get(1).get("generator"));
+        assertEquals("deployed", attempts.get(1).get("result"), regen.toString());
+        assertEquals("detect_drift_v2.py", current());
+        assertEquals(map("threshold", 0.05), params(), "no parameter was changed");
+
+        String prompt;
+        try (var files = Files.list(cli.store().resolve("prompts"))) {
+            Path p = files.filter(f -> f.toString().endsWith(".prompt.txt")).findFirst().orElseThrow();
+            prompt = Files.readString(p);
+        }
+        assertTrue(prompt.contains("Diagnosis: " + diagnosis + "."), prompt);
+        assertTrue(prompt.contains("- feature type numerical: on 300 counted executions the live decisions alert on 0.163 per"
+                + " execution, 0.14 of them false, with recall 0.163; judged on later executions than it learned from, the best"
+                + " cut of any reported test (ks) has precision "), "the numbers behind the diagnosis: " + prompt);
+        assertTrue(prompt.contains("Latest false alerts (alerted, judged not real):"), prompt);
+        assertTrue(prompt.contains("Latest missed drifts (did not alert, judged real):"), prompt);
+        assertTrue(prompt.contains("feature amount (numerical), tests ks p="), "an example with its test result: " + prompt);
+        assertTrue(prompt.contains("reason: no_visible_change"), prompt);
+        List<Map<String, Object>> diagnosed = events("learning.diagnosed");
+        assertEquals(1, diagnosed.size());
+        assertEquals("detect_drift-v1.no-skill", diagnosed.get(0).get("id"));
+        assertEquals(diagnosis, ((Map<String, Object>) diagnosed.get(0).get("data")).get("diagnosis"));
+    }
+
     @Test
     void anOverlappingRunExitsAtOnceNamingTheHolder() throws Exception {
         Store store = Store.open(cli.store(), NioStoreIO.INSTANCE);
