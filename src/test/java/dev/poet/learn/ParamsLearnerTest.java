@@ -324,6 +324,31 @@ class ParamsLearnerTest {
         assertEquals("recall", sub(l.report(), "objective").get("kind"));
     }
 
+    /**
+     * Under the cost rule: the lowest cost of wrong outcomes. A missed real drift costs 10, a false
+     * alarm 1: the learner keeps every real drift (reals up to p 0.018) and accepts the cheap false
+     * alarms below that.
+     */
+    @Test
+    void underTheCostRuleExpensiveMissesWeighMore() {
+        List<Labelled> xs = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            Labelled real = ks(2 * i, "numerical", 0.0003 + 0.0003 * i, true, 0.05); // up to 0.018
+            Labelled fa = ks(2 * i + 1, "numerical", 0.004 + 0.0006 * i, false, 0.05); // 0.004 .. 0.0394
+            xs.add(real.withCost(10.0));
+            xs.add(fa.withCost(1.0));
+        }
+        ParamsLearner.Learned cost = learner((Double) null).learn(params(), xs, Set.of("cost_efficiency"), 0, Map.of(),
+                List.of());
+        assertTrue(cost.changed(), show(cost));
+        assertEquals(0L, sub(cost.report(), "replay", "after").get("missed"), "every real drift is kept: " + show(cost));
+        double tc = (Double) sub(cost.params(), "feature_types", "numerical").get("threshold");
+        assertTrue(tc > 0.018, "above every real drift's p-value: " + tc);
+        assertTrue((Long) sub(cost.report(), "replay", "after").get("false_positives") > 0,
+                "cheap false alarms below that are accepted: " + show(cost));
+        assertEquals("cost", sub(cost.report(), "objective").get("kind"));
+    }
+
     @Test
     void tooFewCountedExecutionsChangeNothing() {
         List<Labelled> xs = new ArrayList<>();
