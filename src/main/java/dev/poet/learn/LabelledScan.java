@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * latest verdict of each execution (repeats marked {@code duplicate_of} skipped, as analysis
  * does), then the test results of the executions that have one, and of the quiet ones (no alert,
  * no verdict) older than the function's grace period, counted as "not real" (implicit
- * negatives). Memory follows the number of counted executions: about 250 bytes each.
+ * negatives). Memory follows the number of counted executions.
  */
 public final class LabelledScan {
     private LabelledScan() {

@@ -136,12 +136,11 @@ final class Objective {
     }
 
     /**
-     * Whether {@code c} meets every constraint, the recall constraints with a margin of two
-     * standard errors of the count they hold: what a threshold is chosen by, so that a rule
-     * learned right at the live recall does not fall below it on later executions by chance alone
-     * (the gate on those is exact). The caps on alerts and false alerts take no margin: a rule
-     * chosen for fewer false alerts is well inside them, and the missed-drift rule's tolerance is
-     * its margin.
+     * Whether {@code c} meets every constraint, the recall constraints and the cap on alerts with a
+     * margin of two standard errors of the count they hold: what a threshold is chosen by, so that a
+     * rule learned right at a constraint does not miss it on later executions by chance alone (the
+     * gate on those is exact). The cap on false alerts takes no margin: the missed-drift rule's
+     * tolerance is its margin.
      */
     boolean meetsWithMargin(Confusion c, Confusion live) {
         long positives = c.tp() + c.fn();
@@ -154,6 +153,12 @@ final class Objective {
         if (keepRecall) {
             double r = live.recall() == null ? 0 : live.recall();
             if (c.tp() + 1e-9 < Math.min(positives, live.tp() + MARGIN * Math.sqrt(live.tp() * (1 - r)))) {
+                return false;
+            }
+        }
+        if (capAlerts) {
+            long n = Math.max(1, live.n());
+            if (c.alerts() > live.alerts() - MARGIN * Math.sqrt(live.alerts() * (1 - (double) live.alerts() / n)) + 1e-9) {
                 return false;
             }
         }

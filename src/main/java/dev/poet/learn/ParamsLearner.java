@@ -416,11 +416,7 @@ public final class ParamsLearner {
             }
         }
         if (separation == null) {
-            String why = label + ": " + xs.size() + " counted executions are too few to judge a rule on executions later than"
-                    + " those it learned from (needs at least " + 2 * options.minSamples() + " and both kinds early on)";
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
+            return kept(tooFew(label, xs.size()), gr, notes);
         }
         Map<String, Object> sep = separation.toMap();
         sep.put("test", separatedBy);
@@ -436,17 +432,13 @@ public final class ParamsLearner {
             String why = label + ": no test it reports separates real drift from noise on later executions: the best, "
                     + separatedBy + ", has held-out precision " + fmt(separation.precision()) + " against a base rate of real"
                     + " drift of " + fmt(separation.baseRate()) + " (" + separation.describe() + ", one-sided test at 5%)";
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
+            return kept(why, gr, notes);
         }
         Rule best = learnGroup(xs, objective, gr);
         if (best == null) {
             String why = label + ": no rule meets " + objective.constraints() + " on the " + xs.size()
                     + " counted executions" + testReasons(gr);
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
+            return kept(why, gr, notes);
         }
         Confusion learned = confusion(xs, x -> Boolean.TRUE.equals(best.alerts(x)));
         gr.put("learned_rule", best.describe());
@@ -454,17 +446,11 @@ public final class ParamsLearner {
         if (objective.compare(learned, live) <= 0) {
             String why = label + ": the best learned rule (" + best.describe() + ") does not beat the live decisions on "
                     + objective.describe() + " (" + objective.numbers(learned, live) + ")";
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
+            return kept(why, gr, notes);
         }
         HeldOut held = heldOut(xs, objective);
         if (held == null) {
-            String why = label + ": " + xs.size() + " counted executions are too few to judge a rule on executions later than"
-                    + " those it learned from (needs at least " + 2 * options.minSamples() + " and both kinds early on)";
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
+            return kept(tooFew(label, xs.size()), gr, notes);
         }
         gr.put("held_out", held.toMap());
         Skill skill = Skill.of(held.learned());
@@ -473,27 +459,33 @@ public final class ParamsLearner {
             String why = label + ": " + best.describe() + " has no skill on later executions: held-out precision "
                     + fmt(skill.precision()) + " is not above the base rate of real drift " + fmt(skill.baseRate()) + " ("
                     + skill.describe() + ", one-sided test at 5%)";
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
+            return kept(why, gr, notes);
         }
         String violated = objective.violation(held.learned(), held.live());
         if (violated != null) {
             String why = label + ": " + best.describe() + " fails on later executions: " + violated + " ("
                     + held.learned().n() + " held out)";
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
+            return kept(why, gr, notes);
         }
         if (objective.compare(held.learned(), held.live()) <= 0) {
             String why = label + ": " + best.describe() + " does not beat the live decisions on later executions on "
                     + objective.describe() + " (" + objective.numbers(held.learned(), held.live()) + ", "
                     + held.learned().n() + " held out)";
-            notes.add(why);
-            gr.put("kept", why);
-            return null;
+            return kept(why, gr, notes);
         }
         return new Validated(best, held);
+    }
+
+    /** Leaves the group's live rule, with the reason in the notes and the report; null. */
+    private static Validated kept(String why, Map<String, Object> gr, List<String> notes) {
+        notes.add(why);
+        gr.put("kept", why);
+        return null;
+    }
+
+    private String tooFew(String label, long n) {
+        return label + ": " + n + " counted executions are too few to judge a rule on executions later than those it"
+                + " learned from (needs at least " + 2 * options.minSamples() + " and both kinds early on)";
     }
 
     /** A rule that passed every gate, and its held-out figures. */

@@ -257,25 +257,27 @@ class ParamsLearnerTest {
         assertEquals("f1", sub(f1.report(), "objective").get("kind"));
     }
 
-    /** ks is noisy, psi separates perfectly: psi wins, with a statistic threshold. */
+    /** ks is noisy and alerts more often than there is real drift, psi separates perfectly: psi wins, with a statistic threshold. */
     @Test
     void picksTheBestTestPerFeatureType() {
         List<Labelled> xs = new ArrayList<>();
-        for (int i = 0; i < 80; i++) {
+        for (int i = 0; i < 240; i++) {
             boolean real = i % 2 == 0;
-            double ksP = (i % 4 == 0 || i % 4 == 3) ? 0.001 : 0.2; // right for half, wrong for the other half
-            double psi = real ? 0.3 + 0.001 * i : 0.05 + 0.0005 * i;
+            // right for half, wrong for the other half, and alerting on a further eighth
+            double ksP = (i % 4 == 0 || i % 4 == 3 || i % 8 == 1) ? 0.001 : 0.2;
+            double psi = real ? 0.3 + 0.001 * i : 0.05 + 0.00015 * i;
             Map<String, Score> s = new LinkedHashMap<>();
             s.put("ks", new Score(ksP, true));
             s.put("psi", new Score(psi, false));
             xs.add(x(i, "categorical", ksP < 0.05, real, s));
         }
         ParamsLearner.Learned l = learner((Double) null).learn(params(), xs, FP_RULE, 20, Map.of(), List.of());
+        assertTrue(l.changed(), show(l));
         Map<String, Object> rule = sub(l.params(), "feature_types", "categorical");
         assertEquals("psi", rule.get("test"), show(l));
         assertEquals("statistic_above", rule.get("alert_when"));
         double t = (Double) rule.get("threshold");
-        assertTrue(t >= 0.0895 && t < 0.3, "between the highest false alarm (0.0895) and the lowest real (0.30): " + t);
+        assertTrue(t >= 0.0859 && t < 0.3, "between the highest false alarm (0.0859) and the lowest real (0.30): " + t);
         assertEquals(1.0, sub(l.report(), "replay", "after").get("f1"));
     }
 
@@ -283,7 +285,7 @@ class ParamsLearnerTest {
     @Test
     void ensembleWhenMajorityBeatsEverySingleTest() {
         List<Labelled> xs = new ArrayList<>();
-        for (int i = 0; i < 90; i++) {
+        for (int i = 0; i < 270; i++) {
             boolean real = i % 3 == 0;
             Map<String, Score> s = new LinkedHashMap<>();
             String[] names = {"ks", "chi2", "ad"};
@@ -292,7 +294,8 @@ class ParamsLearnerTest {
                 boolean says = wrong != real;
                 s.put(names[t], new Score(says ? 0.001 + i * 1e-5 : 0.5 + i * 1e-3, true));
             }
-            xs.add(x(i, "numerical", s.get("ks").value() < 0.05, real, s));
+            // the live rule alerted where ks did, and on a further ninth
+            xs.add(x(i, "numerical", s.get("ks").value() < 0.05 || i % 9 == 4, real, s));
         }
         ParamsLearner.Learned l = learner((Double) null).learn(params(), xs, FP_RULE, 20, Map.of(), List.of());
         assertTrue(l.changed(), show(l));
