@@ -37,4 +37,30 @@ class BadArgumentsTest {
         refused("is not an address of this machine", "serve", "--host", "no.such.host.invalid", "--port", "0");
         refused("unknown generator 'bogus'", "learn", "--generator", "bogus");
     }
+
+    /** A wrong learning setting in poet.json is one line naming the setting and exit 3, before anything is learned or asked. */
+    @Test
+    void wrongLearningSettingsAreNamed() throws java.io.IOException {
+        java.nio.file.Path settings = cli.store().resolve("poet.json");
+        String original = java.nio.file.Files.readString(settings);
+        String[][] cases = {
+            {"\"generator\": {\"name\": [\"params\", 7]}", "generator.name must be a name or a list of names"},
+            {"\"generator\": {\"name\": []}", "generator.name must be a name or a list of names"},
+            {"\"generator\": {\"name\": [\"params\", \"params\"]}", "generator.name names a generator twice"},
+            {"\"learning\": {\"params\": {\"objective\": \"precision\"}}", "learning.params.objective must be one of auto,"},
+            {"\"learning\": {\"params\": {\"false_alert_tolerance\": -0.1}}", "learning.params.false_alert_tolerance must be"},
+            {"\"learning\": {\"params\": {\"validation_gap_hours\": \"a day\"}}", "learning.params.validation_gap_hours must be"},
+            {"\"learning\": {\"implicit_negative_after_days\": \"7\"}", "learning.implicit_negative_after_days must be"},
+        };
+        for (String[] c : cases) {
+            java.nio.file.Files.writeString(settings, "{\"format\": 1, " + c[0] + "}");
+            Cli.Result r = cli.run("learn");
+            assertEquals(3, r.code(), c[0] + "\n" + r);
+            assertTrue(r.err().contains(c[1]), c[1] + " in " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertEquals(0, cli.run("--json", "events", "list", "--type", "enhancement.*").out().lines()
+                    .filter(l -> l.contains("\"version\":\"v2\"")).count(), "nothing learned or deployed: " + c[0]);
+        }
+        java.nio.file.Files.writeString(settings, original);
+    }
 }
