@@ -71,10 +71,6 @@ public final class ExecutionFacts {
         return hasCost ? cost : null;
     }
 
-    public String featureType() {
-        return featureType;
-    }
-
     /** Whether an execution event was seen (outcomes can arrive first). */
     public boolean known() {
         return known;
