@@ -208,8 +208,8 @@ final class AnalyzeCommand extends Base {
     /** "on 480 later executions, false alerts per execution 0.31 -> 0.12, recall 0.80 -> 0.82, ..."; null without figures. */
     @SuppressWarnings("unchecked")
     static String heldOut(Object o) {
-        if (!(o instanceof Map)) {
-            return null;
+        if (!(o instanceof Map) || !(((Map<?, ?>) o).get("live") instanceof Map) || !(((Map<?, ?>) o).get("learned") instanceof Map)) {
+            return null; // none, or not what poet writes: shown as nothing rather than failing the analysis
         }
         Map<String, Object> live = (Map<String, Object>) ((Map<String, Object>) o).get("live");
         Map<String, Object> learned = (Map<String, Object>) ((Map<String, Object>) o).get("learned");

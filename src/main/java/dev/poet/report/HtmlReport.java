@@ -220,7 +220,7 @@ public final class HtmlReport {
         StringBuilder rows = new StringBuilder();
         for (Object o : versions) {
             Map<String, Object> v = (Map<String, Object>) o;
-            if (!(v.get("learned_held_out") instanceof Map)) {
+            if (!heldOutFigures(v.get("learned_held_out"))) {
                 continue;
             }
             Map<String, Object> h = (Map<String, Object>) v.get("learned_held_out");
@@ -255,7 +255,7 @@ public final class HtmlReport {
         if (l.get("diagnosis") != null) {
             b.append("<p id=\"diagnosis\"><b>Diagnosis:</b> ").append(esc(String.valueOf(l.get("diagnosis")))).append("</p>");
         }
-        if (l.get("held_out") instanceof Map) {
+        if (heldOutFigures(l.get("held_out"))) {
             Map<String, Object> h = (Map<String, Object>) l.get("held_out");
             Map<String, Object> live = (Map<String, Object>) h.get("live");
             Map<String, Object> learned = (Map<String, Object>) h.get("learned");
@@ -270,6 +270,11 @@ public final class HtmlReport {
             b.append("</table>");
         }
         return b.append("</section>").toString();
+    }
+
+    /** Held-out figures as poet writes them: live and learned decisions' counts. */
+    private static boolean heldOutFigures(Object o) {
+        return o instanceof Map && ((Map<?, ?>) o).get("live") instanceof Map && ((Map<?, ?>) o).get("learned") instanceof Map;
     }
 
     private static String plainNum(Object v) {

@@ -239,6 +239,22 @@ class AnalyzeCommandTest {
         assertTrue(bad.err().contains("implicit_negative_after_days must be a number of days >= 0"), bad.err());
     }
 
+    /** Learning figures that are not what poet writes (a hand-edited history or summary) show as nothing; analysis still runs. */
+    @Test
+    void damagedLearningFiguresDoNotStopAnalysisOrTheReport() throws IOException {
+        Files.writeString(cli.store().resolve("f_history.jsonl"), "{\"action\":\"deploy\",\"version\":\"v2\",\"held_out\":"
+                + "{\"live\":1}}\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(cli.store().resolve("index/learn_last.json"), "{\"finished\":\"2026-11-27T10:00:00Z\",\"functions\":"
+                + "[{\"function\":\"f\",\"version\":\"v2\",\"regeneration\":{\"result\":\"deployed\",\"held_out\":\"x\"}}]}");
+        Cli.Result r = cli.run("analyze", "f");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("last poet learn (2026-11-27T10:00:00Z, on v2): deployed"), r.out());
+        assertFalse(r.out().contains("held out:"), r.out());
+        Cli.Result report = cli.run("report", "f", "-o", "r.html");
+        assertEquals(0, report.code(), report.toString());
+        assertFalse(cli.read(cli.cwd.resolve("r.html")).contains("id=\"learned-rules\""), "no table of figures that are not there");
+    }
+
     @Test
     void humanOutputShowsTheVerdictAndTheSummaryRanksFunctions() {
         Cli.Result r = cli.run("analyze", "f");
