@@ -30,6 +30,7 @@ final class RecordCommand extends Base {
     Map<String, String> sets;
     String data;
     String event;
+    boolean batch;
 
     RecordCommand() {
         spec = Specs.wrap(this);
@@ -70,6 +71,8 @@ final class RecordCommand extends Base {
         spec.addOption(Specs.option("--data", "JSON|@FILE|-", "The data object: inline JSON, @FILE, or - for stdin.").build());
         spec.addOption(Specs.option("--event", "FILE|-",
                 "Whole envelopes from FILE or stdin ('-'): one JSON object, or one per line.").build());
+        spec.addOption(Specs.flag("--batch", "With --event: deliver the events as one batch file, as the Python runtime"
+                + " does (one fsync for all); a repeated id is then counted once by correlate rather than noted here.").build());
     }
 
     private void readOptions() {
@@ -84,6 +87,7 @@ final class RecordCommand extends Base {
         sets = given == null ? new LinkedHashMap<>() : given;
         data = Specs.value(spec, "--data");
         event = Specs.value(spec, "--event");
+        batch = Boolean.TRUE.equals(Specs.value(spec, "--batch"));
     }
 
     @Override
@@ -92,7 +96,10 @@ final class RecordCommand extends Base {
         List<Event> events = event != null ? fromEnvelopes() : List.of(fromFields());
         Store store = store();
         EventLog log = eventLog(store);
-        List<EventLog.Recorded> recorded = log.recordAll(events);
+        if (batch && event == null) {
+            throw PoetException.invalid("record: --batch needs --event");
+        }
+        List<EventLog.Recorded> recorded = log.recordAll(events, batch);
         for (EventLog.Recorded r : recorded) {
             if (r.duplicate()) {
                 note("event " + r.event().id() + " was delivered before; nothing changed");

@@ -106,6 +106,20 @@ public final class CorrelationIndex {
      */
     boolean holds(Path eventFile) {
         String name = eventFile.getFileName().toString();
+        if (dev.poet.store.Batches.isBatchName(name)) {
+            // a batch is in the log when every one of its events is (a line that cannot be read is not)
+            try {
+                for (byte[] line : dev.poet.store.Batches.lines(dev.poet.store.Batches.readFile(eventFile))) {
+                    Object parsed = dev.poet.json.Json.parse(line, name);
+                    if (!(parsed instanceof Map<?, ?> m && m.get("id") instanceof String id && isProcessed(id))) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
         int underscore = name.indexOf('_');
         if (underscore > 0 && name.endsWith(".json") && isProcessed(name.substring(underscore + 1, name.length() - 5))) {
             return true;

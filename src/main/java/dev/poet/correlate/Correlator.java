@@ -9,6 +9,7 @@ import dev.poet.event.Timestamps;
 import dev.poet.json.Json;
 import dev.poet.event.EventId;
 import dev.poet.store.AtomicFile;
+import dev.poet.store.Batches;
 import dev.poet.store.Claims;
 import dev.poet.store.EventSpool.State;
 import dev.poet.store.FileClock;
@@ -53,12 +54,14 @@ public final class Correlator {
     /** Segments between index checkpoints, so a run killed late does not leave a long replay to the next. */
     private static final int CHECKPOINT_EVERY = 10;
     /** Executions first, so outcomes find them in the same run; alerts next, so acknowledgements find their alert. */
-    private static final List<String> ORDER = List.of("exec", "alert", "model", "feedback", "cost", "impact", "config",
+    private static final List<String> ORDER = List.of("batch", "exec", "alert", "model", "feedback", "cost", "impact", "config",
             "enhance", "version", EventType.CUSTOM_PREFIX);
     private static final Set<String> FUNCTION_LEVEL = Set.of("config.changed", "config.impact_measured",
             "enhancement.requested", "enhancement.completed", "enhancement.failed", "version.deployed",
             "version.rolled_back", "version.probation_ended", "learning.diagnosed");
     private static final String DERIVED_SUFFIX = ".retraining";
+    /** The group of batch files: read first, as they carry most executions. */
+    private static final String BATCH = "batch";
 
     /** How to run. {@code orphanTtl}: how long an outcome waits for its execution before it is quarantined. */
     public record Options(boolean dryRun, Duration orphanTtl, int batchSize, int threads) {
@@ -102,8 +105,18 @@ public final class Correlator {
         }
     }
 
-    /** A pending file as read: its bytes and event, or why it cannot be used. */
-    private record Parsed(Path path, byte[] raw, Event event, String problem) {
+    /**
+     * A pending event as read: its bytes and event, or why it cannot be used. {@code line} is its
+     * line in a batch file (from 1), or 0 for an event in a file of its own.
+     */
+    private record Parsed(Path path, int line, byte[] raw, Event event, String problem) {
+        Parsed(Path path, byte[] raw, Event event, String problem) {
+            this(path, 0, raw, event, problem);
+        }
+
+        boolean inBatch() {
+            return line > 0;
+        }
     }
 
     private final Store store;
@@ -118,7 +131,9 @@ public final class Correlator {
     private String runTime;
     /** Records not yet written to a segment, and files to quarantine after it: see {@link #flush}. */
     private final List<byte[]> lines = new ArrayList<>();
-    private final Map<Path, String> quarantine = new LinkedHashMap<>();
+    private final Map<Parsed, String> quarantine = new LinkedHashMap<>();
+    /** Batch files some of whose lines were quarantined: removed from their claim once the rest is settled. */
+    private final Set<Path> settledBatches = new java.util.LinkedHashSet<>();
     /**
      * Batch dismissals seen in the main pass, processed after everything else so that their
      * common patterns see the verdicts of the same run. Null outside the main pass.
@@ -192,17 +207,28 @@ public final class Correlator {
             List<List<String>> groups = byPrefix(dir);
             groupsByDir.add(groups);
             for (List<String> g : groups) {
-                total += g.size();
+                for (String name : g) {
+                    total += Math.max(1, Batches.count(name));
+                }
             }
         }
         for (int d = 0; d < sources.size(); d++) {
             Path dir = sources.get(d);
             for (List<String> group : groupsByDir.get(d)) {
-                for (int from = 0; from < group.size(); from += options.batchSize()) {
-                    List<String> batch = group.subList(from, Math.min(group.size(), from + options.batchSize()));
-                    process(read(dir, batch), waiting, false);
-                    done += batch.size();
+                int from = 0;
+                while (from < group.size()) {
+                    // a chunk of about batchSize events: batch files count by the events their names announce
+                    int to = from;
+                    long events = 0;
+                    while (to < group.size() && (to == from || events < options.batchSize())) {
+                        events += Math.max(1, Batches.count(group.get(to)));
+                        to++;
+                    }
+                    List<String> chunk = group.subList(from, to);
+                    process(read(dir, chunk), waiting, false);
+                    done += events;
                     progress.update("correlate", done, total);
+                    from = to;
                 }
             }
         }
@@ -230,11 +256,39 @@ public final class Correlator {
         if (!options.dryRun()) {
             // Everything else in the claims is in the processed log now: give back what waits, retire the claims.
             Path pending = store.spool().dir(State.PENDING);
+            Map<Path, List<byte[]>> waitingLines = new LinkedHashMap<>();
+            java.util.Set<String> waitingIds = new java.util.HashSet<>();
             for (Parsed p : stillWaiting) {
-                if (!p.path().getParent().equals(pending)) {
+                if (!waitingIds.add(p.event().id())) {
+                    if (p.inBatch()) {
+                        settledBatches.add(p.path()); // another copy of the event waits already
+                    }
+                    continue;
+                }
+                if (p.inBatch()) {
+                    waitingLines.computeIfAbsent(p.path(), k -> new ArrayList<>()).add(p.raw());
+                } else if (!p.path().getParent().equals(pending)) {
                     io.publish(p.path(), pending.resolve(p.path().getFileName().toString()));
                 }
             }
+            // The lines of a batch that wait go back as a new batch, with the old one's arrival time (an
+            // orphan's time-to-live counts from it); then the old batch leaves its claim. Killed in
+            // between, both are there and the next run counts the copies once.
+            for (Map.Entry<Path, List<byte[]>> w : waitingLines.entrySet()) {
+                store.spool().deliverBatch(EventId.next(clock.millis()), w.getValue(), Files.getLastModifiedTime(w.getKey()));
+                settledBatches.add(w.getKey());
+            }
+            for (Path b : settledBatches) {
+                if (!b.getParent().equals(pending)) {
+                    io.deleteIfExists(b);
+                }
+            }
+            if (!settledBatches.isEmpty()) {
+                for (Path claim : sources) {
+                    io.forceDirectory(claim);
+                }
+            }
+            report.waiting = waitingIds.size();
             // A delivery whose link looked up pending/ just before the claim renamed it lands in the
             // claim after this run listed it: give such late arrivals back to pending/, never to trash.
             boolean returned = false;
@@ -242,9 +296,10 @@ public final class Correlator {
                 java.util.Set<String> listed = new java.util.HashSet<>();
                 groupsByDir.get(d).forEach(listed::addAll);
                 List<Path> late = new ArrayList<>();
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(sources.get(d), "*.json")) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(sources.get(d), "*.json*")) {
                     for (Path p : ds) {
-                        if (!listed.contains(p.getFileName().toString())) {
+                        String name = p.getFileName().toString();
+                        if ((name.endsWith(".json") || Batches.isBatchName(name)) && !listed.contains(name)) {
                             late.add(p);
                         }
                     }
@@ -264,7 +319,9 @@ public final class Correlator {
                 claims.retire(claim);
             }
         }
-        report.waiting = stillWaiting.size();
+        if (options.dryRun()) {
+            report.waiting = stillWaiting.stream().map(p -> p.event().id()).distinct().count();
+        }
         report.processedTotal = index.processedCount();
         if (!options.dryRun() && (index.processedCount() != before || report.invalid + report.orphaned > 0)) {
             index.save(store);
@@ -288,6 +345,10 @@ public final class Correlator {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
+                if (Batches.isBatchName(name)) {
+                    groups.computeIfAbsent(BATCH, k -> new ArrayList<>()).add(name);
+                    continue;
+                }
                 if (!name.endsWith(".json")) {
                     continue;
                 }
@@ -306,8 +367,11 @@ public final class Correlator {
         return ordered;
     }
 
-    /** Reads and decodes a batch, in parallel; order is kept. */
+    /** Reads and decodes a chunk of files, in parallel; order is kept. */
     private List<Parsed> read(Path dir, List<String> names) throws IOException {
+        if (!names.isEmpty() && Batches.isBatchName(names.get(0))) {
+            return readBatches(dir, names);
+        }
         Parsed[] out = new Parsed[names.size()];
         parallel(names.size(), i -> {
             Path p = dir.resolve(names.get(i));
@@ -325,6 +389,40 @@ public final class Correlator {
             if (p != null) {
                 list.add(p);
             }
+        }
+        return list;
+    }
+
+    /** Reads batch files and decodes their lines, in parallel; order is kept. */
+    private List<Parsed> readBatches(Path dir, List<String> names) throws IOException {
+        @SuppressWarnings("unchecked")
+        List<Parsed>[] out = new List[names.size()];
+        parallel(names.size(), i -> {
+            Path p = dir.resolve(names.get(i));
+            List<Parsed> items = new ArrayList<>();
+            try {
+                List<byte[]> lines = Batches.lines(Batches.readFile(p));
+                for (int n = 0; n < lines.size(); n++) {
+                    byte[] b = lines.get(n);
+                    try {
+                        items.add(new Parsed(p, n + 1, b, EventCodec.decode(b, p.getFileName() + " line " + (n + 1)), null));
+                    } catch (PoetException e) {
+                        items.add(new Parsed(p, n + 1, b, null, e.getMessage()));
+                    }
+                }
+                if (lines.isEmpty()) {
+                    items.add(new Parsed(p, null, null, "an empty batch"));
+                }
+            } catch (PoetException e) {
+                items.add(new Parsed(p, null, null, e.getMessage()));
+            } catch (java.nio.file.NoSuchFileException e) {
+                // gone meanwhile
+            }
+            out[i] = items;
+        });
+        List<Parsed> list = new ArrayList<>();
+        for (List<Parsed> items : out) {
+            list.addAll(items);
         }
         return list;
     }
@@ -354,7 +452,7 @@ public final class Correlator {
                 continue;
             }
             if (p.problem() != null) {
-                quarantine.put(p.path(), "invalid: " + p.problem());
+                quarantine.put(p, "invalid: " + p.problem());
                 report.invalid++;
                 continue;
             }
@@ -366,7 +464,7 @@ public final class Correlator {
             List<Event> records = correlate(e, expired);
             if (records == null) {
                 if (expired) {
-                    quarantine.put(p.path(), "orphaned: no execution found for it within "
+                    quarantine.put(p, "orphaned: no execution found for it within "
                             + options.orphanTtl().toDays() + " days (" + describeKeys(e) + ")");
                     report.orphaned++;
                 } else {
@@ -412,8 +510,13 @@ public final class Correlator {
                     sink.checkpoint(index.lastSegment);
                 }
             }
-            for (Map.Entry<Path, String> q : quarantine.entrySet()) {
-                quarantine(q.getKey(), q.getValue());
+            for (Map.Entry<Parsed, String> q : quarantine.entrySet()) {
+                if (q.getKey().inBatch()) {
+                    quarantineLine(q.getKey(), q.getValue());
+                    settledBatches.add(q.getKey().path());
+                } else {
+                    quarantine(q.getKey().path(), q.getValue());
+                }
             }
             if (!quarantine.isEmpty()) {
                 io.forceDirectory(store.spool().dir(State.FAILED));
@@ -682,6 +785,51 @@ public final class Correlator {
                     + ".json";
             AtomicFile.write(io, store.tmpDir(), failed.resolve(again + ".reason"), Json.encodeLine(r));
             moveAside(file, failed.resolve(again));
+        }
+    }
+
+    /**
+     * Copies one line of a batch to {@code failed/}, its reason beside it: an event that can be read
+     * under its own file name, an unreadable line as {@code <batch>.line<N>.json}. The batch itself
+     * leaves its claim once the run is settled; killed before that, the next run quarantines the
+     * same line again, which finds the same copy and adds nothing.
+     */
+    private void quarantineLine(Parsed p, String reason) throws IOException {
+        Path failed = store.spool().dir(State.FAILED);
+        String batch = p.path().getFileName().toString();
+        String name = p.event() != null ? EventCodec.fileName(EventType.of(p.event().type()), p.event().id())
+                : batch.substring(0, batch.length() - Batches.EXTENSION.length()) + ".line" + p.line() + ".json";
+        byte[] content = Batches.content(List.of(p.raw() == null ? new byte[0] : p.raw()));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("reason", reason);
+        r.put("time", now());
+        r.put("from", "pending");
+        r.put("batch", batch);
+        r.put("line", (long) p.line());
+        for (int attempt = 0; attempt < 100; attempt++) {
+            String n = attempt == 0 ? name : name.substring(0, name.length() - ".json".length()) + "." + attempt + ".json";
+            Path target = failed.resolve(n);
+            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (sameContent(target, content)) {
+                    return; // quarantined already, by a run killed before it settled the batch
+                }
+                continue; // another event under that name: take the next
+            }
+            // the reason first, as for a file: a crash in between leaves a reason, and the next run the copy
+            AtomicFile.write(io, store.tmpDir(), failed.resolve(n + ".reason"), Json.encodeLine(r));
+            if (AtomicFile.create(io, store.tmpDir(), target, content) || sameContent(target, content)) {
+                return;
+            }
+        }
+        throw new IOException("cannot quarantine line " + p.line() + " of " + batch + ": 100 names in failed/ are taken");
+    }
+
+    private static boolean sameContent(Path p, byte[] content) throws IOException {
+        try {
+            return Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && java.util.Arrays.equals(Files.readAllBytes(p), content);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.poet.event;
 
 import dev.poet.PoetException;
 import dev.poet.store.AtomicFile;
+import dev.poet.store.Batches;
 import dev.poet.store.EventSpool;
 import dev.poet.store.EventSpool.State;
 import dev.poet.store.Names;
@@ -58,6 +59,15 @@ public final class EventLog {
 
     /** Validates every event first, then delivers them in order: an invalid one means none is delivered. */
     public List<Recorded> recordAll(List<Event> events) throws IOException {
+        return recordAll(events, false);
+    }
+
+    /**
+     * Validates every event, then delivers them: one file each, or (with {@code batch}, and more
+     * than one event) as one batch file, as the Python runtime does. A batch's events are not
+     * checked for duplicates on delivery: correlation counts a repeated id once.
+     */
+    public List<Recorded> recordAll(List<Event> events, boolean batch) throws IOException {
         List<byte[]> encoded = new ArrayList<>(events.size());
         List<String> names = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
@@ -72,6 +82,13 @@ public final class EventLog {
             }
         }
         List<Recorded> out = new ArrayList<>(events.size());
+        if (batch && events.size() > 1) {
+            Path p = store.spool().deliverBatch(newId(), encoded, null);
+            for (Event e : events) {
+                out.add(new Recorded(e, p, false));
+            }
+            return out;
+        }
         for (int i = 0; i < events.size(); i++) {
             EventSpool.Delivery d = store.spool().deliver(names.get(i), encoded.get(i));
             out.add(new Recorded(events.get(i), d.path(), d.duplicate()));
@@ -94,9 +111,10 @@ public final class EventLog {
             }
             List<Path> files = new ArrayList<>();
             for (Path dir : dirs(s)) {
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json*")) {
                     for (Path p : ds) {
-                        if (!AtomicFile.isTemp(p)) {
+                        String name = p.getFileName().toString();
+                        if (!AtomicFile.isTemp(p) && (name.endsWith(".json") || Batches.isBatchName(name))) {
                             files.add(p);
                         }
                     }
@@ -104,7 +122,11 @@ public final class EventLog {
             }
             files.sort((a, b) -> idOf(a).compareTo(idOf(b)));
             for (Path p : files) {
-                visitor.accept(read(s, p));
+                if (Batches.isBatchName(p.getFileName().toString())) {
+                    readBatch(s, p).forEach(visitor);
+                } else {
+                    visitor.accept(read(s, p));
+                }
             }
         }
     }
@@ -125,6 +147,13 @@ public final class EventLog {
         }
         for (State s : List.of(State.PENDING, State.FAILED)) {
             for (Path dir : dirs(s)) {
+                for (Path batch : batches(dir)) {
+                    for (Stored st : readBatch(s, batch)) {
+                        if (st.event() != null && id.equals(st.event().id())) {
+                            found.add(st);
+                        }
+                    }
+                }
                 for (String prefix : EventType.prefixes()) {
                     Path p = dir.resolve(prefix + "_" + id + ".json");
                     if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a link is not an event
@@ -160,6 +189,24 @@ public final class EventLog {
                 }
             } catch (java.nio.file.NoSuchFileException e) {
                 // a claim retired meanwhile
+            }
+            for (Path batch : batches(dir)) {
+                byte[] content;
+                try {
+                    content = Batches.readFile(batch);
+                } catch (java.nio.file.NoSuchFileException | PoetException e) {
+                    continue;
+                }
+                for (byte[] line : Batches.lines(content)) {
+                    String text = new String(line, java.nio.charset.StandardCharsets.UTF_8);
+                    if (text.contains(idText) && text.contains(typeText)) {
+                        Stored st = parseLine(State.PENDING, batch, 0, text);
+                        if (st.event() != null && executionId.equals(st.event().executionId())
+                                && "execution.completed".equals(st.event().type())) {
+                            return Optional.of(st.event());
+                        }
+                    }
+                }
             }
         }
         for (Segments.Segment seg : store.segments().list()) {
@@ -206,13 +253,55 @@ public final class EventLog {
     }
 
     private static Stored parseLine(Path segment, int n, String line) {
+        return parseLine(State.PROCESSED, segment, n, line);
+    }
+
+    private static Stored parseLine(State state, Path file, int n, String line) {
         try {
-            return new Stored(State.PROCESSED, segment,
-                    EventCodec.decode(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), segment.getFileName() + " line " + n),
+            return new Stored(state, file,
+                    EventCodec.decode(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), file.getFileName() + " line " + n),
                     null, null);
         } catch (PoetException e) {
-            return new Stored(State.PROCESSED, segment, null, e.getMessage(), null);
+            return new Stored(state, file, null, e.getMessage(), null);
         }
+    }
+
+    /** Every line of a batch file as a stored event (an unreadable file as one unreadable entry). */
+    public static List<Stored> readBatch(State state, Path batch) {
+        List<Stored> out = new ArrayList<>();
+        byte[] content;
+        try {
+            content = Batches.readFile(batch);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return out; // correlated meanwhile
+        } catch (PoetException e) {
+            out.add(new Stored(state, batch, null, e.getMessage(), null));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int n = 0;
+        for (byte[] line : Batches.lines(content)) {
+            n++;
+            out.add(parseLine(state, batch, n, new String(line, java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    /** The batch files in a directory. */
+    private static List<Path> batches(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Batches.PREFIX + "*" + Batches.EXTENSION)) {
+            for (Path p : ds) {
+                if (Batches.isBatchName(p.getFileName().toString())) {
+                    out.add(p);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // a claim retired meanwhile
+        }
+        out.sort(null);
+        return out;
     }
 
     /** The reason written beside a quarantined event ({@code <name>.reason}), or null. */
@@ -231,6 +320,10 @@ public final class EventLog {
 
     private static String idOf(Path p) {
         String n = p.getFileName().toString();
+        String batch = Batches.idOf(n);
+        if (batch != null) {
+            return batch;
+        }
         int us = n.indexOf('_');
         return us >= 0 ? n.substring(us + 1) : n;
     }

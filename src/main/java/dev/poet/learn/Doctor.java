@@ -178,6 +178,17 @@ public final class Doctor {
                 String reason = null;
                 if (Files.isSymbolicLink(p) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     reason = "not a regular file";
+                } else if (dev.poet.store.Batches.isBatchName(p.getFileName().toString())) {
+                    // a batch is moved aside only when it cannot be read at all; correlate quarantines a
+                    // bad line alone, keeping the rest
+                    try {
+                        List<byte[]> lines = dev.poet.store.Batches.lines(dev.poet.store.Batches.readFile(p));
+                        if (lines.isEmpty()) {
+                            reason = "an empty batch";
+                        }
+                    } catch (PoetException e) {
+                        reason = e.getMessage();
+                    }
                 } else {
                     try {
                         EventCodec.decode(Files.readAllBytes(p), p.getFileName().toString());

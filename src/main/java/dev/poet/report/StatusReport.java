@@ -174,8 +174,11 @@ public final class StatusReport {
         long n = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                if (includeTemp || !AtomicFile.isTemp(p)) {
+                if (includeTemp) {
                     n++;
+                } else if (!AtomicFile.isTemp(p)) {
+                    // a batch file counts as the events its name announces
+                    n += Math.max(1, dev.poet.store.Batches.count(p.getFileName().toString()));
                 }
             }
         }

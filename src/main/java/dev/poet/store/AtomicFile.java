@@ -51,9 +51,22 @@ public final class AtomicFile {
      */
     static boolean createVia(StoreIO io, Path tmp, Path target, byte[] content, MissingDirectory missing)
             throws IOException {
+        return createVia(io, tmp, target, content, missing, null);
+    }
+
+    /** What to do to the finished temporary file before it is published (such as setting its time). */
+    interface BeforePublish {
+        void apply(Path tmp) throws IOException;
+    }
+
+    static boolean createVia(StoreIO io, Path tmp, Path target, byte[] content, MissingDirectory missing,
+                             BeforePublish before) throws IOException {
         io.createDurably(tmp, content);
         boolean created;
         try {
+            if (before != null) {
+                before.apply(tmp);
+            }
             for (int attempt = 1; ; attempt++) {
                 try {
                     created = io.publishDurably(tmp, target);

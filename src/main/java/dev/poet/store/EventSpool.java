@@ -3,6 +3,8 @@ package dev.poet.store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
 
 /**
  * Delivers event files into the store with Maildir's protocol. Promise: when
@@ -107,6 +109,31 @@ public final class EventSpool {
             return true;
         });
         return new Delivery(pending, !fresh);
+    }
+
+    /**
+     * Delivers many events as one batch file ({@link Batches}): {@code lines} are canonical event
+     * bytes. {@code arrived}, when given, becomes the file's modification time before it is
+     * published, so events that go back to wait keep the age an orphan's time-to-live counts from.
+     */
+    public Path deliverBatch(String batchId, List<byte[]> lines, FileTime arrived) throws IOException {
+        String name = Batches.name(batchId, lines.size());
+        Path pending = dir(State.PENDING).resolve(name);
+        Path tmp = dir(State.TMP).resolve(name + "." + AtomicFile.randomHex());
+        boolean fresh = AtomicFile.createVia(io, tmp, pending, Batches.content(lines), attempt -> {
+            if (attempt > MAX_ATTEMPTS) {
+                return false;
+            }
+            if (attempt % 50 == 0) {
+                Claims.ensurePending(io, eventsDir);
+            }
+            pause();
+            return true;
+        }, arrived == null ? null : t -> Files.setLastModifiedTime(t, arrived));
+        if (!fresh) {
+            throw new java.nio.file.FileAlreadyExistsException(pending.toString(), null, "batch ids are fresh; this one was not");
+        }
+        return pending;
     }
 
     private static void pause() {
