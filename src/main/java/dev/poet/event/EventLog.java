@@ -121,11 +121,14 @@ public final class EventLog {
                 }
             }
             files.sort((a, b) -> idOf(a).compareTo(idOf(b)));
+            // a pending event is shown once, though a batch may repeat its id (correlation counts it once)
+            java.util.Set<String> seen = s == State.PENDING ? new java.util.HashSet<>() : null;
             for (Path p : files) {
-                if (Batches.isBatchName(p.getFileName().toString())) {
-                    readBatch(s, p).forEach(visitor);
-                } else {
-                    visitor.accept(read(s, p));
+                List<Stored> items = Batches.isBatchName(p.getFileName().toString()) ? readBatch(s, p) : List.of(read(s, p));
+                for (Stored st : items) {
+                    if (seen == null || st.event() == null || seen.add(st.event().id())) {
+                        visitor.accept(st);
+                    }
                 }
             }
         }

@@ -67,7 +67,9 @@ public final class EventType {
                 opt("tests", OBJECT, "several tests' results: test name to {p_value, statistic}, for the params generator"),
                 opt("seasonal_adjustment", BOOLEAN, "whether seasonal adjustment was on"),
                 opt("mlflow_run_id", STRING, "MLflow run this execution logged to"),
-                opt("cost_usd", NON_NEGATIVE, "cost of this execution when known at once"));
+                opt("cost_usd", NON_NEGATIVE, "cost of this execution when known at once"),
+                opt("params_revision", STRING, "the parameters it ran with: the first 16 hex digits of the SHA-256 of"
+                        + " their canonical JSON (see docs/python-runtime.md)"));
         define("drift.validation", "feedback", List.of(),
                 "a verdict on whether an execution's drift was real (the seed's explicit feedback)",
                 req("was_real_drift", BOOLEAN, "the verdict"),

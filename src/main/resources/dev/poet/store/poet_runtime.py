@@ -1,17 +1,23 @@
 """poet runtime: records events for functions managed by poet.
 
 Standard library only. `poet init` writes this file into the store and replaces it when poet
-is upgraded, so do not edit it. Events are delivered with the store's Maildir protocol
-(exclusive tmp file, fsync, link into pending/, fsync the directory) and encoded exactly as
-the poet command line encodes them, byte for byte.
+is upgraded, so do not edit it. Events are encoded exactly as the poet command line encodes
+them, byte for byte, and delivered with the store's Maildir protocol (exclusive tmp file, fsync,
+link into pending/, fsync the directory): by default from an in-process buffer, many events per
+batch file, by a background thread every 100 ms or 1,000 events, at exit and on flush(); with
+durable=True (or POET_DURABLE=1) one file per event before record() returns.
 
     import poet_runtime
-    detect_drift = poet_runtime.load("detect_drift").detect_drift   # the live version
+    detect_drift = poet_runtime.load("detect_drift").detect_drift   # follows the live version
     poet_runtime.record("drift.validation", {"was_real_drift": False}, execution_id=eid)
 """
+import atexit
+import base64
+import contextvars
 import errno
 import functools
-import importlib
+import hashlib
+import importlib.util
 import inspect
 import json
 import logging
@@ -22,10 +28,10 @@ import secrets
 import sys
 import threading
 import time
-import uuid
 
-__all__ = ["record", "instrument", "load", "params", "store_path", "new_event_id",
-           "last_execution_id", "encode_event", "review_url", "review_token", "clock", "StoreNotFound"]
+__all__ = ["record", "instrument", "load", "params", "params_revision", "store_path", "new_event_id",
+           "last_execution_id", "encode_event", "review_url", "review_token", "clock", "flush", "configure",
+           "StoreNotFound"]
 
 FORMAT = 1
 MAX_EVENT_BYTES = 1 << 20
@@ -61,6 +67,9 @@ def _is_store(d):
     return os.path.isfile(os.path.join(d, "poet.json")) or os.path.isdir(os.path.join(d, "events"))
 
 
+_here_is_store = _is_store(os.path.dirname(os.path.abspath(__file__)))
+
+
 def store_path():
     """The store: $POET_STORE, else the store this file lives in, else the nearest .poet upward from the cwd."""
     env = os.environ.get("POET_STORE")
@@ -93,7 +102,7 @@ def new_event_id(ms=None):
             # a replay's clock may go back: stamp what it says (ids stay unique by their random bits)
             ms = int(clock() * 1000)
             v = (ms << 80) | (int.from_bytes(os.urandom(10), "big") & ((1 << 79) - 1))
-            return "".join(_ALPHABET[(v >> (5 * i)) & 31] for i in range(25, -1, -1)), ms
+            return _ulid_text(v), ms
         if ms is None:
             ms = int(time.time() * 1000)
         if ms <= _last_ms:
@@ -103,11 +112,28 @@ def new_event_id(ms=None):
             _last_ms = ms
             _last_rand = int.from_bytes(os.urandom(10), "big") & ((1 << 79) - 1)
         v = (ms << 80) | _last_rand
-    return "".join(_ALPHABET[(v >> (5 * i)) & 31] for i in range(25, -1, -1)), ms
+    return _ulid_text(v), ms
+
+
+# Crockford's base32 from the standard one: 20 bytes are 32 characters, the last 26 hold 130 bits
+_B32_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET.encode("ascii"))
+
+
+def _ulid_text(v):
+    return base64.b32encode(v.to_bytes(20, "big"))[6:].translate(_B32_TO_CROCKFORD).decode("ascii")
+
+
+_second = (None, None)
 
 
 def _format_time(ms):
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03dZ" % (ms % 1000)
+    global _second
+    s, text = _second
+    if s != ms // 1000:
+        s = ms // 1000
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(s))
+        _second = (s, text)
+    return "%s.%03dZ" % (text, ms % 1000)
 
 
 def _clean(v):
@@ -229,9 +255,292 @@ def _deliver(store, name, payload):
     return pending, False
 
 
+
+# --- batched delivery -------------------------------------------------------------------------
+# Events wait in _buffer (store, payload) until the delivery thread, flush() or the exit handler
+# delivers them, grouped by store, as batch files: batch_<id>_<count>.jsonl in pending/, one
+# canonical event per line, with the same protocol as a single event.
+
+BATCH_MAX_BYTES = 4 << 20          # a batch file is cut at 4 MiB whatever the event count
+MAX_BUFFERED_EVENTS = 100_000      # beyond this (the store unwritable for long), the oldest are dropped
+_settings_lock = threading.Lock()
+_flush_interval = 0.1              # seconds between deliveries: POET_FLUSH_INTERVAL_MS, configure()
+_batch_events = 1000               # deliver as soon as this many wait: POET_BATCH_EVENTS, configure()
+_durable = False                   # one fsync'd file per event before record() returns: POET_DURABLE=1
+_buffer = []
+_buffer_lock = threading.Lock()
+_deliver_lock = threading.Lock()   # one delivery at a time in this process: keeps batches in order
+_wake = threading.Event()
+_thread = None
+_thread_pid = None
+_stopping = False
+_dropped = 0
+_last_warning = 0.0
+
+
+def _env_number(name, default, kind):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+        if value > 0:
+            return value
+    except ValueError:
+        pass
+    _log.warning("poet: ignoring %s=%r (expected a positive number)", name, raw)
+    return default
+
+
+def _read_environment():
+    global _flush_interval, _batch_events, _durable
+    _flush_interval = _env_number("POET_FLUSH_INTERVAL_MS", 100, float) / 1000.0
+    _batch_events = _env_number("POET_BATCH_EVENTS", 1000, int)
+    _durable = os.environ.get("POET_DURABLE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+_read_environment()
+
+
+def configure(durable=None, flush_interval_ms=None, batch_events=None):
+    """Sets how events are delivered in this process (the POET_* environment variables set the defaults).
+
+    durable: True delivers every event before record() (or the instrumented call) returns, one
+    fsync'd file each; False (default) buffers them and delivers batches in the background.
+    flush_interval_ms: how often the background thread delivers (100). batch_events: deliver as
+    soon as this many events wait (1000)."""
+    global _flush_interval, _batch_events, _durable
+    with _settings_lock:
+        if durable is not None:
+            _durable = bool(durable)
+        if flush_interval_ms is not None:
+            if not flush_interval_ms > 0:
+                raise ValueError("flush_interval_ms must be positive")
+            _flush_interval = flush_interval_ms / 1000.0
+        if batch_events is not None:
+            if int(batch_events) < 1:
+                raise ValueError("batch_events must be at least 1")
+            _batch_events = int(batch_events)
+    if durable:
+        flush()
+    _wake.set()
+
+
+def _warn(message, *args):
+    """A delivery problem, logged at most once a minute: a broken store must not flood the log."""
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= 60.0:
+        _last_warning = now
+        _log.warning(message, *args)
+
+
+def _deliver_batch(store, payloads):
+    """Delivers encoded events as one batch file; returns its path. Protocol as _deliver."""
+    events = os.path.join(store, "events")
+    while True:
+        batch_id = new_event_id()[0]
+        name = "batch_%s_%d.jsonl" % (batch_id, len(payloads))
+        target = os.path.join(events, "pending", name)
+        tmp = os.path.join(events, "tmp", name + "." + secrets.token_hex(8))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            view = memoryview(b"".join(payloads))
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
+        os.close(fd)
+        try:
+            dirfd = _link_waiting_for_pending(tmp, target, events)
+        except FileExistsError:
+            os.unlink(tmp)
+            continue  # batch ids are fresh: only a clock set back by a replay can repeat one
+        except OSError as e:
+            if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                os.unlink(tmp)
+                raise
+            os.rename(tmp, target)
+            _fsync_dir(os.path.dirname(target))
+            return target
+        os.unlink(tmp)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+        return target
+
+
+def _take(limit=None):
+    """Removes and returns what waits in the buffer (all, or the oldest limit events)."""
+    global _buffer
+    with _buffer_lock:
+        if limit is None or limit >= len(_buffer):
+            taken, _buffer = _buffer, []
+        else:
+            taken, _buffer = _buffer[:limit], _buffer[limit:]
+    return taken
+
+
+def _give_back(items):
+    """Puts undelivered events back at the front of the buffer, dropping the oldest beyond the cap."""
+    global _buffer, _dropped
+    with _buffer_lock:
+        _buffer = items + _buffer
+        over = len(_buffer) - MAX_BUFFERED_EVENTS
+        if over > 0:
+            _dropped += over
+            del _buffer[:over]
+    if over > 0:
+        _warn("poet: the store could not be written; dropped the oldest %d buffered events (%d in all)", over, _dropped)
+
+
+def _drain(everything):
+    """Delivers buffered events; returns True when the buffer was emptied. Never raises."""
+    with _deliver_lock:
+        while True:
+            items = _take(None if everything else max(_batch_events, 1) * 64)
+            if not items:
+                return True
+            by_store = {}
+            for store, payload in items:
+                by_store.setdefault(store, []).append(payload)
+            failed = []
+            for store, payloads in by_store.items():
+                start = 0
+                while start < len(payloads):
+                    end, size = start, 0
+                    while end < len(payloads) and end - start < _batch_events and (end == start or size + len(payloads[end]) <= BATCH_MAX_BYTES):
+                        size += len(payloads[end])
+                        end += 1
+                    try:
+                        _deliver_batch(store, payloads[start:end])
+                    except Exception as e:  # the store cannot be written: keep the events, try again later
+                        _warn("poet: could not deliver %d events to %s (kept in memory, retried): %s",
+                              len(payloads) - start, store, e)
+                        failed.extend((store, p) for p in payloads[start:])
+                        break
+                    start = end
+            if failed:
+                _give_back(failed)
+                return False
+            if not everything:
+                with _buffer_lock:
+                    if len(_buffer) < _batch_events:
+                        return True
+
+
+def _run():
+    while True:
+        _wake.wait(_flush_interval)
+        _wake.clear()
+        _drain(False)
+        if _stopping:
+            return
+
+
+def _ensure_thread():
+    global _thread, _thread_pid
+    pid = os.getpid()
+    if _thread_pid == pid and _thread is not None:
+        return
+    with _settings_lock:
+        if _thread_pid == pid and _thread is not None:
+            return
+        t = threading.Thread(target=_run, name="poet-delivery", daemon=True)
+        t.start()
+        _thread, _thread_pid = t, pid
+        mp = sys.modules.get("multiprocessing")
+        if mp is not None and pid != _main_pid:
+            # a multiprocessing child ends with os._exit, which skips atexit; its finalizers still run
+            try:
+                import multiprocessing.util
+                multiprocessing.util.Finalize(None, _at_exit, exitpriority=100)
+            except Exception:
+                pass
+
+
+def _enqueue(store, payload):
+    with _buffer_lock:
+        _buffer.append((store, payload))
+        full = len(_buffer) >= _batch_events
+    if _thread is None:  # first event in this process (a forked child starts with none)
+        _ensure_thread()
+    if full:
+        _wake.set()
+
+
+def flush(timeout=None):
+    """Delivers every buffered event now, in this thread; returns True when none is left waiting.
+
+    timeout is accepted for symmetry with other SDKs; delivery does not wait on anything but the disk."""
+    return _drain(True)
+
+
+def _at_exit():
+    global _stopping
+    _stopping = True
+    _wake.set()
+    t = _thread
+    if t is not None and _thread_pid == os.getpid() and t is not threading.current_thread():
+        t.join(5.0)
+    if not _drain(True):
+        with _buffer_lock:
+            lost = len(_buffer)
+        _log.warning("poet: %d events could not be delivered before exit", lost)
+
+
+_main_pid = os.getpid()
+atexit.register(_at_exit)
+
+
+def _after_fork_in_child():
+    """A forked child starts with an empty buffer (the parent delivers its own), fresh locks and no thread."""
+    global _lock, _buffer_lock, _deliver_lock, _settings_lock, _buffer, _thread, _thread_pid, _wake, _last_ms
+    global _stopping, _load_lock
+    _lock = threading.Lock()
+    _buffer_lock = threading.Lock()
+    _deliver_lock = threading.Lock()
+    _settings_lock = threading.Lock()
+    _load_lock = threading.RLock()
+    _buffer = []
+    _thread = None
+    _thread_pid = None
+    _stopping = False
+    _wake = threading.Event()
+    _last_ms = -1  # new random bits for ids: never the parent's sequence
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+_store_cache = {}
+
+
+def _store(store):
+    """The store to write to: the given one, else store_path(), remembered per POET_STORE and cwd."""
+    if store is not None:
+        return store
+    env = os.environ.get("POET_STORE")
+    key = env if env else (None if _here_is_store else os.getcwd())
+    found = _store_cache.get(key)
+    if found is None:
+        found = store_path()
+        _store_cache[key] = found
+    return found
+
+
 def record(type, data=None, execution_id=None, function=None, version=None, event_id=None,
-           source="python", store=None):
-    """Delivers one event and returns its id. event_id makes delivery idempotent."""
+           source="python", store=None, durable=None):
+    """Records one event and returns its id. event_id makes it idempotent (a repeat is counted once).
+
+    By default the event is buffered and delivered in the background; durable=True (or
+    configure(durable=True), or POET_DURABLE=1) delivers it before returning, raising if the
+    store cannot be written."""
     prefix = PREFIXES.get(type) or ("custom" if isinstance(type, str) and _CUSTOM.match(type) else None)
     if prefix is None:
         raise ValueError("unknown event type %r; custom types look like x.my_team.thing" % (type,))
@@ -251,11 +560,18 @@ def record(type, data=None, execution_id=None, function=None, version=None, even
     if execution_id is not None:
         event["execution_id"] = str(execution_id)
     event["data"] = _clean(dict(data or {}))
+    _emit(_store(store), prefix, event, durable)
+    return event["id"]
+
+
+def _emit(store, prefix, event, durable=None):
     payload = encode_event(event)
     if len(payload) > MAX_EVENT_BYTES:
         raise ValueError("event is %d bytes, over the 1 MiB limit" % len(payload))
-    _deliver(store or store_path(), "%s_%s.json" % (prefix, event["id"]), payload)
-    return event["id"]
+    if durable if durable is not None else _durable:
+        _deliver(store, "%s_%s.json" % (prefix, event["id"]), payload)
+    else:
+        _enqueue(store, payload)
 
 
 def last_execution_id():
@@ -263,7 +579,7 @@ def last_execution_id():
     return getattr(_local, "execution_id", None)
 
 
-def _finish(function, version, execution_id, started, result, error):
+def _finish(function, version, execution_id, started, result, error, store, revision):
     data = {"success": error is None, "duration_ms": round((time.perf_counter() - started) * 1000.0, 3)}
     if error is not None:
         data["error"] = ("%s: %s" % (type(error).__name__, error))[:2000]
@@ -271,15 +587,21 @@ def _finish(function, version, execution_id, started, result, error):
         for k in DETECTION_FIELDS:
             if k in result:
                 data[k] = _clean(result[k])
+    if revision is not None:
+        data["params_revision"] = revision
     try:
-        record("execution.completed", data, execution_id=execution_id, function=function, version=version)
+        # names and values were checked and cleaned already: the short way of record()
+        event_id, ms = new_event_id()
+        _emit(store, "exec", {"id": event_id, "type": "execution.completed", "time": _format_time(ms),
+                              "source": "python", "function": function, "version": version,
+                              "execution_id": execution_id, "data": data})
     except Exception as e:  # recording must never break the function it observes
         _log.warning("poet: could not record execution %s of %s: %s", execution_id, function, e)
     if isinstance(result, dict):
         result["execution_id"] = execution_id
         if result.get("drift_detected") is True:
             try:
-                url = review_url(execution_id)
+                url = review_url(execution_id, store)
             except Exception as e:  # a review link is a convenience: never break the function for it
                 _log.warning("poet: could not make a review link for %s: %s", execution_id, e)
                 url = None
@@ -343,57 +665,299 @@ def review_url(execution_id, store=None):
                                            urllib.parse.quote(token, safe=""))
 
 
+
+
+# --- parameters and their revisions -----------------------------------------------------------
+
+def params_revision(value):
+    """The revision of a parameters object: the first 16 hex digits of the SHA-256 of its canonical
+    JSON (keys sorted, compact, UTF-8). poet computes the same from its history."""
+    text = json.dumps(_clean(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+_params_cache = {}   # path -> (stat key, bytes, parsed, revision)
+# the running instrumented call: (function, the params object it was given or None, the live params bytes, revision)
+_call = contextvars.ContextVar("poet_call", default=None)
+
+
+def _live_params(path):
+    """(bytes, parsed, revision) of a params file, re-read only when its stat changes; (None, {}, None) if absent."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None, {}, None
+    key = (st.st_mtime_ns, st.st_size, st.st_ino)
+    cached = _params_cache.get(path)
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2], cached[3]
+    with open(path, "rb") as f:
+        raw = f.read()
+    parsed = json.loads(raw.decode("utf-8"))
+    revision = params_revision(parsed)
+    _params_cache[path] = (key, raw, parsed, revision)
+    return raw, parsed, revision
+
+
+def _params_path(function, store):
+    return os.path.join(store, function + "_params.json")
+
+
+def params(function, store=None):
+    """The function's live parameters from <function>_params.json ({} when it has none).
+
+    Inside an instrumented call of the function, the parameters that call runs with (so what the
+    function reads is what its execution records). Each call returns a fresh copy."""
+    if not _FUNCTION.match(function):
+        raise ValueError("invalid function name %r" % (function,))
+    running = _call.get()
+    if running is not None and running[0] == function and store is None:
+        if running[1] is not None:
+            return running[1]
+        return json.loads(running[2].decode("utf-8")) if running[2] is not None else {}
+    raw, parsed, revision = _live_params(_params_path(function, _store(store)))
+    value = json.loads(raw.decode("utf-8")) if raw is not None else {}
+    issued = getattr(_local, "issued", None)
+    if issued is None:
+        issued = _local.issued = {}
+    issued[function] = (value, revision)
+    return value
+
+
+def _revision_of(function, given, live, live_revision):
+    """The revision of parameters a caller passed: known when params() issued them, else computed."""
+    issued = getattr(_local, "issued", {}).get(function)
+    if issued is not None and issued[0] is given:
+        return issued[1]
+    if given is None:
+        return None
+    if given == live:
+        return live_revision
+    try:
+        return params_revision(given)
+    except (TypeError, ValueError):
+        return None
+
+
+def _uuid4():
+    """A random (version 4) UUID as text, as str(uuid.uuid4()) but without building a UUID object."""
+    v = int.from_bytes(os.urandom(16), "big")
+    v = (v & ~(0xF << 76) & ~(0x3 << 62)) | (0x4 << 76) | (0x2 << 62)
+    h = "%032x" % v
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
 def _begin():
-    execution_id = str(uuid.uuid4())
+    execution_id = _uuid4()
     _local.execution_id = execution_id
     return execution_id, time.perf_counter()
 
 
+def _store_of(func):
+    """The store a stored version was loaded from: the directory of its file, when that is a store."""
+    f = getattr(func, "__globals__", {}).get("__file__")
+    if f:
+        d = os.path.dirname(os.path.realpath(f))
+        if _is_store(d):
+            return d
+    return None
+
+
 def instrument(func, function, version):
-    """Wraps func so that each call records execution.completed; dict results gain execution_id."""
+    """Wraps func so that each call records execution.completed; dict results gain execution_id.
+
+    The execution records the parameters revision it ran with. When func takes a `params`
+    argument and the caller gives none, the wrapper passes the live parameters."""
+    if not _FUNCTION.match(str(function)):
+        raise ValueError("invalid function name %r" % (function,))
+    if not re.match(r"v[1-9][0-9]{0,8}\Z", str(version)):
+        raise ValueError("invalid version %r" % (version,))
+    home = _store_of(func)
+    try:
+        signature = inspect.signature(func)
+        slot = signature.parameters.get("params")
+    except (TypeError, ValueError):
+        slot = None
+    position = None
+    if slot is not None and slot.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        position = list(signature.parameters).index("params")
+    takes_params = slot is not None and slot.kind != inspect.Parameter.POSITIONAL_ONLY
+
+    def prepare(args, kwargs):
+        store = home or _store(None)
+        try:
+            raw, live, revision = _live_params(_params_path(function, store))
+        except (OSError, ValueError) as e:  # unreadable parameters: run as the caller asked, record no revision
+            _warn("poet: could not read the parameters of %s: %s", function, e)
+            raw, live, revision = None, {}, None
+        value = None
+        if slot is not None:
+            if "params" in kwargs:
+                value = kwargs["params"]
+                revision = _revision_of(function, value, live, revision)
+            elif position is not None and len(args) > position:
+                value = args[position]
+                revision = _revision_of(function, value, live, revision)
+            elif takes_params:
+                value = json.loads(raw.decode("utf-8")) if raw is not None else {}
+                kwargs["params"] = value
+        return store, value, raw, revision
+
     if inspect.iscoroutinefunction(func):
         @functools.wraps(func)
         async def async_wrapper(*args, **kwargs):
             execution_id, started = _begin()
+            store, value, raw, revision = prepare(args, kwargs)
+            token = _call.set((function, value, raw, revision))
             try:
                 result = await func(*args, **kwargs)
             except BaseException as e:
-                _finish(function, version, execution_id, started, None, e)
+                _finish(function, version, execution_id, started, None, e, store, revision)
                 raise
-            return _finish(function, version, execution_id, started, result, None)
+            finally:
+                _call.reset(token)
+            return _finish(function, version, execution_id, started, result, None, store, revision)
         async_wrapper.poet_version = version
         return async_wrapper
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         execution_id, started = _begin()
+        store, value, raw, revision = prepare(args, kwargs)
+        token = _call.set((function, value, raw, revision))
         try:
             result = func(*args, **kwargs)
         except BaseException as e:
-            _finish(function, version, execution_id, started, None, e)
+            _finish(function, version, execution_id, started, None, e, store, revision)
             raise
-        return _finish(function, version, execution_id, started, result, None)
+        finally:
+            _call.reset(token)
+        return _finish(function, version, execution_id, started, result, None, store, revision)
     wrapper.poet_version = version
     return wrapper
 
 
-def params(function, store=None):
-    """The function's live parameters from <function>_params.json ({} when it has none)."""
-    if not _FUNCTION.match(function):
-        raise ValueError("invalid function name %r" % (function,))
-    path = os.path.join(store or store_path(), function + "_params.json")
+# --- following the live version ---------------------------------------------------------------
+
+_load_lock = threading.RLock()
+_modules = {}    # (store, function, version) -> module
+_current = {}    # (store, function) -> (link target or stat key, version, module)
+_COPY_MARK = "# poet-current: "
+
+
+def _current_version(store, function):
+    """(what identifies the current link's state, version it names), with a cheap system call."""
+    link = os.path.join(store, function + "_current.py")
     try:
-        with open(path, "r", encoding="utf-8") as f:
-            return json.load(f)
+        target = os.readlink(link)
     except FileNotFoundError:
-        return {}
+        raise ModuleNotFoundError("no function %s in the poet store %s (no %s_current.py)" % (function, store, function),
+                                  name=function + "_current")
+    except OSError as e:
+        if e.errno != errno.EINVAL:
+            raise
+        # no symbolic links here: current is a copy whose first line names the version
+        st = os.stat(link)
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = _current.get((store, function))
+        if cached is not None and cached[0] == key:
+            return key, cached[1]
+        with open(link, "r", encoding="utf-8") as f:
+            first = f.readline()
+        if not first.startswith(_COPY_MARK):
+            raise ImportError("%s is not a poet current file" % link)
+        return key, first[len(_COPY_MARK):].strip()
+    m = re.match(re.escape(function) + r"_(v[1-9][0-9]{0,8})\.py\Z", target)
+    if m is None:
+        raise ImportError("%s points at %r, which is not a version of %s in the store; poet does not follow it"
+                          % (link, target, function))
+    return target, m.group(1)
+
+
+def _module(store, function, version):
+    key = (store, function, version)
+    mod = _modules.get(key)
+    if mod is not None:
+        return mod
+    with _load_lock:
+        mod = _modules.get(key)
+        if mod is not None:
+            return mod
+        path = os.path.join(store, "%s_%s.py" % (function, version))
+        name = "%s_%s" % (function, version)
+        if store not in sys.path:
+            sys.path.insert(0, store)  # so the version's own `import poet_runtime` finds this store's
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError("cannot load %s" % path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        sys.modules.setdefault(name, mod)
+        _modules[key] = mod
+        return mod
+
+
+def _resolve(store, function):
+    """The module of the live version: one readlink when nothing changed."""
+    cached = _current.get((store, function))
+    try:
+        state, version = _current_version(store, function)
+    except (OSError, ImportError) as e:
+        if cached is None:
+            raise
+        _warn("poet: %s_current.py cannot be read (%s); still running %s", function, e, cached[1])
+        return cached[2]
+    if cached is not None and cached[0] == state:
+        return cached[2]
+    mod = _module(store, function, version)
+    _current[(store, function)] = (state, version, mod)
+    return mod
+
+
+class _Live(object):
+    """What load() returns: reads like the live version's module, and follows deploys and rollbacks.
+
+    Attribute `<function>` is a callable that runs the version live at each call; other
+    attributes are read from the live version's module at the time they are read."""
+
+    def __init__(self, store, function):
+        object.__setattr__(self, "_poet_store", store)
+        object.__setattr__(self, "_poet_function", function)
+
+        first = getattr(_resolve(store, function), function)
+        if inspect.iscoroutinefunction(first):
+            async def live(*args, **kwargs):
+                result = getattr(_resolve(store, function), function)(*args, **kwargs)
+                return (await result) if inspect.isawaitable(result) else result
+        else:
+            def live(*args, **kwargs):
+                return getattr(_resolve(store, function), function)(*args, **kwargs)
+        functools.update_wrapper(live, first)
+        del live.__wrapped__               # its signature and version are the live one's, not this one's
+        live.__dict__.pop("poet_version", None)
+        object.__setattr__(self, "_poet_call", live)
+
+    def __getattr__(self, name):
+        if name == self._poet_function:
+            return self._poet_call
+        return getattr(_resolve(self._poet_store, self._poet_function), name)
+
+    @property
+    def poet_version(self):
+        """The version that the next call runs."""
+        return _current_version(self._poet_store, self._poet_function)[1]
+
+    def __repr__(self):
+        return "<poet live module %s from %s>" % (self._poet_function, self._poet_store)
 
 
 def load(function, store=None):
-    """Imports and returns the module of the function's live version (<function>_current.py)."""
+    """The function's live version, following `current`: load("f").f runs, at each call, the version
+    current names then (after a deploy, rollback or parameter revision, from the next call on)."""
     if not _FUNCTION.match(function):
         raise ValueError("invalid function name %r" % (function,))
-    d = store or store_path()
+    d = os.path.abspath(store) if store else _store(None)
     if d not in sys.path:
         sys.path.insert(0, d)
-    return importlib.import_module(function + "_current")
+    _resolve(d, function)
+    return _Live(d, function)

@@ -125,7 +125,7 @@ public class PythonRuntimeTest {
         Python3.Run run = py(project, "import poet_runtime\n"
                 + "print(poet_runtime.record('drift.validation', {'was_real_drift': False, 'reason': 'tab\\t ctl\\x01 é 😀',"
                 + " 'score': 1e-05, 'big': 12345678901234567890, 'ratio': 0.1, 'nested': {'a': [1, 2.5, None, True]}},"
-                + " execution_id='e-1', source='cli'))\n");
+                + " execution_id='e-1', source='cli', durable=True))\n");
         assertEquals(0, run.code(), run.err());
         String id = run.out().strip();
         Path file = store.resolve("events/pending/feedback_" + id + ".json");
@@ -151,12 +151,62 @@ public class PythonRuntimeTest {
     void pythonDeliveryWithAnEventIdIsIdempotentAndLeavesNothingInTmp() throws IOException {
         Python3.Run run = py(project, "import poet_runtime\n"
                 + "for _ in range(3):\n"
-                + "    poet_runtime.record('alert.created', {'alert_id': 'PD7'}, execution_id='e-3', event_id='webhook-7')\n");
+                + "    poet_runtime.record('alert.created', {'alert_id': 'PD7'}, execution_id='e-3', event_id='webhook-7',"
+                + " durable=True)\n");
         assertEquals(0, run.code(), run.err());
         assertEquals(1, events("--execution-id", "e-3").size());
+        try (Stream<Path> pending = Files.list(store.resolve("events/pending"))) {
+            assertEquals(1, pending.filter(p -> p.getFileName().toString().startsWith("alert_")).count(),
+                    "one file: the repeats were refused on delivery");
+        }
         try (Stream<Path> tmp = Files.list(store.resolve("events/tmp"))) {
             assertEquals(List.of(), tmp.toList());
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void bufferedRepeatsOfAnEventIdAreOneEventInEveryReaderAndInTheLog() throws IOException {
+        Python3.Run run = py(project, "import poet_runtime\n"
+                + "for _ in range(3):\n"
+                + "    poet_runtime.record('x.team.ping', {'n': 1}, event_id='webhook-8')\n");
+        assertEquals(0, run.code(), run.err());
+        try (Stream<Path> pending = Files.list(store.resolve("events/pending"))) {
+            List<String> batches = pending.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("batch_")).toList();
+            assertEquals(1, batches.size(), "delivered at exit as one batch: " + batches);
+            assertTrue(batches.get(0).endsWith("_3.jsonl"), batches.get(0));
+        }
+        assertEquals(1, events("--type", "x.team.ping").size(), "events list shows a pending event once");
+        Cli.Result r = cli.run("--json", "correlate");
+        assertEquals(0, r.code(), r.toString());
+        Map<String, Object> report = Json.parseObject(r.out().getBytes(StandardCharsets.UTF_8), "report");
+        assertEquals(2L, report.get("duplicates"), "the two repeats: " + report);
+        assertEquals(1, events("--type", "x.team.ping", "--state", "processed").size());
+        try (Stream<Path> tmp = Files.list(store.resolve("events/tmp"))) {
+            assertEquals(List.of(), tmp.toList());
+        }
+    }
+
+    @Test
+    void aPythonBatchIsByteForByteWhatJavaWritesForTheSameEvents() throws IOException {
+        Python3.Run run = py(project, "import poet_runtime\n"
+                + "poet_runtime.record('drift.validation', {'was_real_drift': True, 'reason': 'é 😀 \\x01', 'score': 1e-05},"
+                + " execution_id='e-9')\n"
+                + "poet_runtime.record('x.team.ping', {'n': [1, 2.5, None]})\n"
+                + "poet_runtime.flush()\n");
+        assertEquals(0, run.code(), run.err());
+        Path batch;
+        try (Stream<Path> pending = Files.list(store.resolve("events/pending"))) {
+            batch = pending.filter(p -> p.getFileName().toString().startsWith("batch_")).findFirst().orElseThrow();
+        }
+        byte[] written = Files.readAllBytes(batch);
+        List<Event> decoded = new java.util.ArrayList<>();
+        for (byte[] line : dev.poet.store.Batches.lines(written)) {
+            decoded.add(EventCodec.decode(line, batch.toString()));
+        }
+        assertEquals(2, decoded.size());
+        List<byte[]> encoded = decoded.stream().map(EventCodec::encode).toList();
+        assertArrayEquals(written, dev.poet.store.Batches.content(encoded), "Java writes the same batch bytes");
     }
 
     @Test
