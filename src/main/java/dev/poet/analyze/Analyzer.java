@@ -92,18 +92,22 @@ public final class Analyzer {
         out.put("overall", new Patterns(inWindow, ackTarget, now, implicit).toMap());
         List<Object> vs = new ArrayList<>();
         Map<String, Object> learnedHeldOut = learnedHeldOut(fn);
+        Map<String, ParamsRevisions.Origin> origins = ParamsRevisions.origins(history(fn));
         for (String v : versions) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", v);
             m.put("current", v.equals(current));
             m.putAll(new Patterns(byVersion.getOrDefault(v, List.of()), ackTarget, now, implicit).toMap());
             m.put("learned_held_out", learnedHeldOut.get(v));
+            m.put("params_revisions", revisions(byVersion.getOrDefault(v, List.of()), origins, ackTarget));
             vs.add(m);
         }
         out.put("versions", vs);
+        out.put("live_params_revision", liveRevision(fn));
         out.put("by_feature", breakdown(inWindow, x -> x.feature, ackTarget));
         out.put("by_feature_type", breakdown(inWindow, x -> x.featureType, ackTarget));
         out.put("by_test", breakdown(inWindow, x -> x.test, ackTarget));
+        out.put("by_params_revision", breakdown(inWindow, x -> x.paramsRevision, ackTarget));
         out.put("by_feature_type_and_test", breakdown(inWindow,
                 x -> x.featureType == null || x.test == null ? null : x.featureType + "/" + x.test, ackTarget));
         out.put("false_positive_rate_over_time", overTime(byVersion, versions));
@@ -155,6 +159,60 @@ public final class Analyzer {
             } catch (RuntimeException e) {
                 // a torn line: status reports it
             }
+        }
+        return out;
+    }
+
+    /** The function's history, oldest first (empty when it has none or it cannot be read). */
+    private List<Map<String, Object>> history(String fn) {
+        try {
+            return dev.poet.learn.ParamsChanger.history(store, fn);
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The revision of the parameters live now, or null without a readable params file. */
+    private String liveRevision(String fn) {
+        try {
+            java.nio.file.Path p = store.versions().paramsFile(fn);
+            return java.nio.file.Files.exists(p)
+                    ? ParamsRevisions.of(dev.poet.json.Json.parseObject(java.nio.file.Files.readAllBytes(p), "params")) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A version's executions by the parameters revision they ran with, in the order the revisions
+     * were first seen, each with the change that made it (from the history) and its burden.
+     */
+    private List<Object> revisions(List<ExecutionFacts> xs, Map<String, ParamsRevisions.Origin> origins, long ackTarget) {
+        Map<String, List<ExecutionFacts>> by = new LinkedHashMap<>();
+        List<ExecutionFacts> sorted = new ArrayList<>(xs);
+        sorted.sort(java.util.Comparator.comparingLong(x -> x.time));
+        for (ExecutionFacts x : sorted) {
+            by.computeIfAbsent(x.paramsRevision == null ? "(not recorded)" : x.paramsRevision, k -> new ArrayList<>()).add(x);
+        }
+        List<Object> out = new ArrayList<>();
+        for (Map.Entry<String, List<ExecutionFacts>> g : by.entrySet()) {
+            List<ExecutionFacts> group = g.getValue();
+            Patterns p = new Patterns(group, ackTarget, now);
+            Map<String, Object> m = new LinkedHashMap<>();
+            boolean recorded = !g.getKey().equals("(not recorded)");
+            m.put("revision", recorded ? g.getKey() : null);
+            ParamsRevisions.Origin o = recorded ? origins.get(g.getKey()) : null;
+            m.put("made_by", o == null ? (recorded ? "outside poet" : null) : o.action());
+            m.put("description", o == null ? (recorded ? "parameters no change in the history made (edited by hand, or"
+                    + " passed by the caller)" : "executions that did not record their parameters") : o.label());
+            m.put("change_id", o == null ? null : o.changeId());
+            m.put("executions", p.executions);
+            m.put("alerts", p.alerts);
+            m.put("false_positive_rate", p.falsePositiveRate.toMap());
+            m.put("missed_drift_rate", p.missedDriftRate.toMap());
+            m.put("first_seen", Timestamps.format(java.time.Instant.ofEpochMilli(group.get(0).time)));
+            m.put("last_seen", Timestamps.format(java.time.Instant.ofEpochMilli(group.get(group.size() - 1).time)));
+            out.add(m);
         }
         return out;
     }

@@ -24,6 +24,18 @@ public final class ConfigImpact {
 
     public static Map<String, Object> measure(List<ExecutionFacts> xs, Map<String, Object> change, int days, long ackTargetMillis,
                                               long now) {
+        return measure(xs, change, List.of(), days, ackTargetMillis, now);
+    }
+
+    /**
+     * As {@link #measure(List, Map, int, long, long)}, and with the history the change is in, by
+     * the parameters each execution ran with where it recorded them: an execution after the change
+     * that still ran the old parameters (a long-running process that read them before, a caller
+     * passing its own copy) is counted apart, not as the change's effect; likewise one before it
+     * that ran the new ones.
+     */
+    public static Map<String, Object> measure(List<ExecutionFacts> xs, Map<String, Object> change,
+                                              List<Map<String, Object>> history, int days, long ackTargetMillis, long now) {
         Object time = change.get("time");
         if (!(time instanceof String)) {
             throw PoetException.invalid("the change has no time in the history");
@@ -32,11 +44,25 @@ public final class ConfigImpact {
         long span = days * 86_400_000L;
         List<ExecutionFacts> before = new ArrayList<>();
         List<ExecutionFacts> after = new ArrayList<>();
+        String[] around = ParamsRevisions.around(history, change);
+        String oldRev = around[0];
+        String newRev = around[1];
+        boolean distinct = oldRev != null && newRev != null && !oldRev.equals(newRev);
+        long afterOld = 0;
+        long beforeNew = 0;
         for (ExecutionFacts x : xs) {
             if (x.time >= t - span && x.time < t) {
-                before.add(x);
+                if (distinct && newRev.equals(x.paramsRevision)) {
+                    beforeNew++;
+                } else {
+                    before.add(x);
+                }
             } else if (x.time >= t && x.time < t + span) {
-                after.add(x);
+                if (distinct && oldRev.equals(x.paramsRevision)) {
+                    afterOld++;
+                } else {
+                    after.add(x);
+                }
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -49,8 +75,12 @@ public final class ConfigImpact {
         boolean complete = now >= t + span;
         m.put("complete", complete);
         m.put("remaining_s", complete ? 0L : (t + span - now) / 1000);
+        m.put("old_params_revision", oldRev);
+        m.put("new_params_revision", newRev);
         m.put("before", window(before, days, ackTargetMillis, now));
         m.put("after", window(after, days, ackTargetMillis, now));
+        m.put("after_ran_old_params", afterOld);
+        m.put("before_ran_new_params", beforeNew);
         return m;
     }
 

@@ -17,6 +17,7 @@ public final class ExecutionFacts {
     String feature;
     String featureType;
     String test;
+    String paramsRevision;
     Boolean verdictReal;
     String verdictReason;
     long verdictTime = Long.MIN_VALUE;
@@ -59,6 +60,11 @@ public final class ExecutionFacts {
 
     public String test() {
         return test;
+    }
+
+    /** The parameters revision the execution ran with ({@code params_revision}), or null when not recorded. */
+    public String paramsRevision() {
+        return paramsRevision;
     }
 
     /** The reason given with the latest verdict, or null. */

@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public final class Facts {
     private static final long MAGIC = 0x504f455446435453L; // "POETFCTS"
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
     private static final String DIR = "facts";
 
     private final Map<String, ExecutionFacts> byId = new HashMap<>();
@@ -109,7 +109,7 @@ public final class Facts {
             }
             Map<String, Integer> dict = new java.util.LinkedHashMap<>();
             for (ExecutionFacts x : e.getValue()) {
-                for (String v : new String[] {x.function, x.version, x.feature, x.featureType, x.test, x.verdictReason}) {
+                for (String v : new String[] {x.function, x.version, x.feature, x.featureType, x.test, x.verdictReason, x.paramsRevision}) {
                     if (v != null) {
                         dict.putIfAbsent(v, dict.size());
                     }
@@ -224,6 +224,7 @@ public final class Facts {
         out.writeDouble(x.revenueImpact);
         out.writeDouble(x.conversionImpact);
         out.writeBoolean(x.hasImpact);
+        ref(out, x.paramsRevision, dict);
     }
 
     private ExecutionFacts readOne(DataInputStream in, String[] dict) throws IOException {
@@ -251,6 +252,7 @@ public final class Facts {
         x.revenueImpact = in.readDouble();
         x.conversionImpact = in.readDouble();
         x.hasImpact = in.readBoolean();
+        x.paramsRevision = ref(in, dict);
         return x;
     }
 
@@ -334,6 +336,7 @@ public final class Facts {
                 x.feature = str(d.get("feature"));
                 x.featureType = str(d.get("feature_type"));
                 x.test = str(d.get("test"));
+                x.paramsRevision = str(d.get("params_revision"));
                 Double cost = num(d.get("cost_usd"));
                 if (cost != null) {
                     x.cost += cost;

@@ -165,6 +165,19 @@ final class AnalyzeCommand extends Base {
         }
         out().println(trend.toString().stripTrailing() + "  (per " + (((List<?>) a.get("false_positive_rate_over_time")).isEmpty()
                 ? "day" : ((Map<String, Object>) ((List<?>) a.get("false_positive_rate_over_time")).get(0)).get("bucket")) + ")");
+        for (Map<String, Object> v : versions) {
+            // a version that ran with more than one set of parameters (a config set or an edit mid-run)
+            List<Map<String, Object>> revs = (List<Map<String, Object>>) v.get("params_revisions");
+            if (revs == null || revs.size() < 2) {
+                continue;
+            }
+            out().println("  " + v.get("version") + " ran with " + revs.size() + " parameter revisions:");
+            for (Map<String, Object> r : revs) {
+                out().println("    " + (r.get("revision") == null ? "(not recorded)  " : r.get("revision")) + "  "
+                        + r.get("executions") + " executions, false positives " + rateWithN(r.get("false_positive_rate"))
+                        + "  " + r.get("description"));
+            }
+        }
         List<Object> reasons = (List<Object>) ((Map<String, Object>) a.get("overall")).get("false_positive_reasons");
         List<String> rs = new ArrayList<>();
         for (Object r : reasons.subList(0, Math.min(5, reasons.size()))) {

@@ -149,10 +149,11 @@ final class ConfigCommand extends Base {
             }
             Store store = store();
             requireFunction(store, function);
-            Map<String, Object> c = dev.poet.analyze.ConfigImpact.find(ParamsChanger.history(store, function), change);
+            List<Map<String, Object>> history = ParamsChanger.history(store, function);
+            Map<String, Object> c = dev.poet.analyze.ConfigImpact.find(history, change);
             var t = dev.poet.analyze.Thresholds.of(dev.poet.store.Settings.read(store), function);
             Map<String, Object> m = dev.poet.learn.Impacts.measure(eventLog(store), function,
-                    dev.poet.analyze.Facts.load(store, List.of(function)).of(function), c, days,
+                    dev.poet.analyze.Facts.load(store, List.of(function)).of(function), c, history, days,
                     t.ackTargetMinutes() * 60_000L, true);
             if (json()) {
                 printJson(m);
@@ -173,6 +174,12 @@ final class ConfigCommand extends Base {
             tb.row("detection latency", latency(b), latency(a));
             out().println();
             tb.print(out(), "  ");
+            long stale = (Long) m.get("after_ran_old_params");
+            if (stale > 0) {
+                out().println();
+                out().println(stale + " execution" + (stale == 1 ? "" : "s") + " after the change still ran the old parameters"
+                        + " (revision " + m.get("old_params_revision") + "), left out of the after column");
+            }
             if (!Boolean.TRUE.equals(m.get("complete"))) {
                 long left = (Long) m.get("remaining_s");
                 out().println();

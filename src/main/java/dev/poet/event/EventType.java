@@ -112,7 +112,9 @@ public final class EventType {
                 opt("old_value", ANY, "value before"),
                 opt("new_value", ANY, "value after"),
                 opt("before", OBJECT, "metrics in the window before"),
-                opt("after", OBJECT, "metrics in the window after"));
+                opt("after", OBJECT, "metrics in the window after"),
+                opt("after_ran_old_params", NON_NEGATIVE, "executions after the change that recorded the old parameters"
+                        + " revision (left out of after)"));
         Field[] cost = {
             req("cost_usd", NON_NEGATIVE, "cost attributed to the execution"),
             opt("service", STRING, "cloud service, e.g. AmazonSageMaker"),

@@ -23,8 +23,9 @@ public final class Impacts {
 
     /** Measures one change; records it when complete (unless dry-running), adding {@code event_id} (null when already recorded). */
     public static Map<String, Object> measure(EventLog log, String fn, List<ExecutionFacts> facts, Map<String, Object> change,
-                                              int days, long ackTargetMillis, boolean record) throws IOException {
-        Map<String, Object> m = ConfigImpact.measure(facts, change, days, ackTargetMillis, log.clock().millis());
+                                              List<Map<String, Object>> history, int days, long ackTargetMillis, boolean record)
+            throws IOException {
+        Map<String, Object> m = ConfigImpact.measure(facts, change, history, days, ackTargetMillis, log.clock().millis());
         if (record && Boolean.TRUE.equals(m.get("complete"))) {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("parameter", m.get("parameter"));
@@ -33,6 +34,7 @@ public final class Impacts {
             data.put("new_value", m.get("new_value"));
             data.put("before", m.get("before"));
             data.put("after", m.get("after"));
+            data.put("after_ran_old_params", m.get("after_ran_old_params"));
             String id = m.get("change_id") + ".impact" + days + "d";
             EventLog.Recorded r = log.record(new Event(id, "config.impact_measured", log.clock().instant(), "poet", fn, null,
                     null, data, null));

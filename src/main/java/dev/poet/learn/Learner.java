@@ -165,9 +165,9 @@ public final class Learner {
         }
 
         List<Object> impacts = new ArrayList<>();
-        for (Map<String, Object> change : Impacts.completedSince(ParamsChanger.history(store, fn), lastStarted, now,
-                ls.impactDays())) {
-            Map<String, Object> m = Impacts.measure(events, fn, facts.of(fn), change, ls.impactDays(),
+        List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+        for (Map<String, Object> change : Impacts.completedSince(history, lastStarted, now, ls.impactDays())) {
+            Map<String, Object> m = Impacts.measure(events, fn, facts.of(fn), change, history, ls.impactDays(),
                     ls.thresholds().ackTargetMinutes() * 60_000L, !o.dryRun());
             Map<String, Object> i = new LinkedHashMap<>();
             i.put("change_id", m.get("change_id"));

@@ -284,11 +284,12 @@ public final class Regenerator {
     private List<ParamsLearner.WindowMeasure> windowMeasures(String fn, Facts facts, LearnSettings ls) throws IOException {
         List<ParamsLearner.WindowMeasure> out = new ArrayList<>();
         long now = events.clock().millis();
-        for (Map<String, Object> h : ParamsChanger.history(store, fn)) {
+        List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+        for (Map<String, Object> h : history) {
             if (!"config".equals(h.get("action")) || !"window_size".equals(h.get("parameter")) || !(h.get("time") instanceof String)) {
                 continue;
             }
-            Map<String, Object> m = ConfigImpact.measure(facts.of(fn), h, ls.impactDays(),
+            Map<String, Object> m = ConfigImpact.measure(facts.of(fn), h, history, ls.impactDays(),
                     ls.thresholds().ackTargetMinutes() * 60_000L, now);
             if (!Boolean.TRUE.equals(m.get("complete"))) {
                 continue;

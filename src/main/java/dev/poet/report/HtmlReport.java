@@ -306,7 +306,7 @@ public final class HtmlReport {
             String impact;
             String volume;
             try {
-                Map<String, Object> m = ConfigImpact.measure(xs, h, 7, t.ackTargetMinutes() * 60_000L, now);
+                Map<String, Object> m = ConfigImpact.measure(xs, h, history, 7, t.ackTargetMinutes() * 60_000L, now);
                 Map<String, Object> before = (Map<String, Object>) m.get("before");
                 Map<String, Object> after = (Map<String, Object>) m.get("after");
                 String suffix = Boolean.TRUE.equals(m.get("complete")) ? "" : " <span class=\"meta\">(after-window not complete)</span>";
