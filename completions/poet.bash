@@ -406,7 +406,7 @@ function _picocli_poet_record() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local flag_opts="'--batch' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
   local arg_opts="'--execution-id' '--function' '--function-version' '--id' '--time' '--source' '--set' '--data' '--event' '--store'"
 
   type compopt &>/dev/null && compopt +o default

@@ -25,6 +25,7 @@ complete -c poet -n '__fish_seen_subcommand_from record' -l source -x -d 'Who re
 complete -c poet -n '__fish_seen_subcommand_from record' -l set -x -d 'A data field; VALUE is taken as JSON where it parses as JSON (true, 0.4, [1]), else as ...'
 complete -c poet -n '__fish_seen_subcommand_from record' -l data -r -F -d 'The data object: inline JSON, @FILE, or - for stdin.'
 complete -c poet -n '__fish_seen_subcommand_from record' -l event -r -F -d 'Whole envelopes from FILE or stdin (\'-\'): one JSON object, or one per line.'
+complete -c poet -n '__fish_seen_subcommand_from record' -l batch -d 'With --event: deliver the events as one batch file, as the Python runtime does (one fsy...'
 complete -c poet -n '__fish_seen_subcommand_from record' -a '(poet __complete event-types 2>/dev/null)'
 complete -c poet -n '__fish_use_subcommand' -a feedback -d 'Record a verdict on an execution: was its drift real?'
 complete -c poet -n '__fish_seen_subcommand_from feedback' -l execution-id -x -d 'The execution judged.'

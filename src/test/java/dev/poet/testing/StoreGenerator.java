@@ -63,6 +63,7 @@ public final class StoreGenerator {
                 write(e);
             }
         }
+        flushBatch();
         return written - start;
     }
 
@@ -165,7 +166,49 @@ public final class StoreGenerator {
 
     private void write(Event e) throws IOException {
         dev.poet.event.EventType type = dev.poet.event.EventCodec.validate(e);
+        if (maxBatch > 0) {
+            byte[] line = EventCodec.encode(e);
+            lines.add(line);
+            if (random.nextInt(50) == 0) {
+                repeats.add(line); // the same event again in the next batch: counted once
+            }
+            written++;
+            if (lines.size() >= batchTarget) {
+                flushBatch();
+            }
+            return;
+        }
         Files.write(pending.resolve(EventCodec.fileName(type, e.id())), EventCodec.encode(e));
         written++;
+    }
+
+    private int maxBatch;
+    private int batchTarget;
+    private final List<byte[]> lines = new ArrayList<>();
+    private final List<byte[]> repeats = new ArrayList<>();
+    private final List<byte[]> carried = new ArrayList<>();
+
+    /** From now on, events go into batch files of 1 to {@code max} events (0: back to one file each), as the runtime writes them. */
+    public StoreGenerator batches(int max) throws IOException {
+        flushBatch();
+        maxBatch = max;
+        batchTarget = max > 0 ? 1 + random.nextInt(max) : 0;
+        return this;
+    }
+
+    /** Writes the events collected for the current batch, if any. */
+    public void flushBatch() throws IOException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        List<byte[]> all = new ArrayList<>(carried);
+        carried.clear();
+        carried.addAll(repeats);
+        repeats.clear();
+        all.addAll(lines);
+        lines.clear();
+        String id = String.format("B%013d%012d", clock, ++seq);
+        Files.write(pending.resolve(dev.poet.store.Batches.name(id, all.size())), dev.poet.store.Batches.content(all));
+        batchTarget = 1 + random.nextInt(maxBatch);
     }
 }
