@@ -610,11 +610,23 @@ def _finish(function, version, execution_id, started, result, error, store, revi
     return result
 
 
+_settings_cache = {}  # store -> (stat key, settings)
+
+
 def _settings(store):
+    """poet.json, re-read only when it changes (a stat per call)."""
+    path = os.path.join(store, "poet.json")
     try:
-        with open(os.path.join(store, "poet.json"), encoding="utf-8") as f:
+        st = os.stat(path)
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = _settings_cache.get(store)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        with open(path, encoding="utf-8") as f:
             s = json.load(f)
-        return s if isinstance(s, dict) else {}
+        s = s if isinstance(s, dict) else {}
+        _settings_cache[store] = (key, s)
+        return s
     except (OSError, ValueError):
         return {}
 
@@ -783,10 +795,12 @@ def instrument(func, function, version):
         position = list(signature.parameters).index("params")
     takes_params = slot is not None and slot.kind != inspect.Parameter.POSITIONAL_ONLY
 
+    home_params = _params_path(function, home) if home else None
+
     def prepare(args, kwargs):
         store = home or _store(None)
         try:
-            raw, live, revision = _live_params(_params_path(function, store))
+            raw, live, revision = _live_params(home_params or _params_path(function, store))
         except (OSError, ValueError) as e:  # unreadable parameters: run as the caller asked, record no revision
             _warn("poet: could not read the parameters of %s: %s", function, e)
             raw, live, revision = None, {}, None
@@ -897,9 +911,15 @@ def _module(store, function, version):
         return mod
 
 
-def _resolve(store, function):
+def _resolve(store, function, link=None):
     """The module of the live version: one readlink when nothing changed."""
     cached = _current.get((store, function))
+    if cached is not None and link is not None and type(cached[0]) is str:
+        try:
+            if os.readlink(link) == cached[0]:
+                return cached[2]  # the common case: current still names the version last seen
+        except OSError:
+            pass
     try:
         state, version = _current_version(store, function)
     except (OSError, ImportError) as e:
@@ -924,14 +944,15 @@ class _Live(object):
         object.__setattr__(self, "_poet_store", store)
         object.__setattr__(self, "_poet_function", function)
 
+        link = os.path.join(store, function + "_current.py")
         first = getattr(_resolve(store, function), function)
         if inspect.iscoroutinefunction(first):
             async def live(*args, **kwargs):
-                result = getattr(_resolve(store, function), function)(*args, **kwargs)
+                result = getattr(_resolve(store, function, link), function)(*args, **kwargs)
                 return (await result) if inspect.isawaitable(result) else result
         else:
             def live(*args, **kwargs):
-                return getattr(_resolve(store, function), function)(*args, **kwargs)
+                return getattr(_resolve(store, function, link), function)(*args, **kwargs)
         functools.update_wrapper(live, first)
         del live.__wrapped__               # its signature and version are the live one's, not this one's
         live.__dict__.pop("poet_version", None)

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The Python runtime's cost per call, next to a bare call of the same function in the same run.
+#
+#   bench/runtime.sh [CALLS] [ROUNDS] [BASELINE_RUNTIME.py]
+#
+# Makes a store with poet (built jar, or `poet` on PATH), deploys a small function that reads its
+# parameters, and times single calls with perf_counter_ns, interleaving rounds of CALLS bare calls
+# and CALLS instrumented ones (default 20000 x 5): the overhead is the median instrumented call
+# minus the median bare call, per round; the figure printed last is the median over the rounds.
+# The default (buffered) mode is measured with the follow-deploys check on every call; durable
+# mode (POET_DURABLE=1, one fsync'd file per event) with CALLS/40 calls. With BASELINE_RUNTIME.py
+# (an older poet_runtime.py, e.g. from `git show REV:src/main/resources/dev/poet/store/poet_runtime.py`),
+# the same durable figure for it, for comparison.
+set -euo pipefail
+calls="${1:-20000}"
+rounds="${2:-5}"
+baseline="${3:-}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+if [ -f "$here/target/poet.jar" ]; then poet=(java -jar "$here/target/poet.jar"); else poet=(poet); fi
+
+cd "$work"
+"${poet[@]}" init >/dev/null
+cat > f.py <<'PY'
+def score(x, params=None):
+    t = params["threshold"]
+    return {"drift_detected": x > t, "p_value": 0.5, "threshold": t}
+PY
+echo '{"threshold": 0.5, "window_size": 7}' > params.json
+"${poet[@]}" enhance score --from f.py --params params.json >/dev/null
+
+cat > measure.py <<'PY'
+import importlib.util, json, os, statistics, sys, time
+calls, rounds, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, ".poet")
+import poet_runtime
+spec = importlib.util.spec_from_file_location("bare", "f.py")
+bare = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bare)
+live = poet_runtime.load("score")
+instrumented = live.score if hasattr(live, "score") else live
+params = {"threshold": 0.5, "window_size": 7}
+
+def times(fn, n, **kw):
+    out = []
+    clock = time.perf_counter_ns
+    for _ in range(n):
+        t = clock()
+        fn(0.7, **kw)
+        out.append(clock() - t)
+    return out
+
+# buffered: the wrapper passes the live parameters; durable and baseline: the caller passes the
+# parameters it read once with poet_runtime.params (how code written for the older runtime calls)
+kw = {} if mode == "buffered" else {"params": poet_runtime.params("score")}
+for _ in range(2):  # warm-up
+    times(bare.score, 1000, params=params)
+    times(instrumented, 1000, **kw)
+poet_runtime.flush() if hasattr(poet_runtime, "flush") else None
+result = {"mode": mode, "calls": calls, "rounds": []}
+for r in range(rounds):
+    b = times(bare.score, calls, params=params)
+    i = times(instrumented, calls, **kw)
+    b.sort(); i.sort()
+    q = lambda xs, p: xs[min(len(xs) - 1, int(len(xs) * p))] / 1000.0
+    result["rounds"].append({"bare_median_us": q(b, 0.5), "instrumented_median_us": q(i, 0.5),
+                             "instrumented_p90_us": q(i, 0.9), "instrumented_p99_us": q(i, 0.99),
+                             "overhead_median_us": q(i, 0.5) - q(b, 0.5)})
+t = time.perf_counter()
+if hasattr(poet_runtime, "flush"):
+    poet_runtime.flush()
+result["final_flush_s"] = round(time.perf_counter() - t, 3)
+result["overhead_median_us"] = statistics.median(x["overhead_median_us"] for x in result["rounds"])
+print(json.dumps(result))
+PY
+
+python3 -c 'import sys; print("python", sys.version.split()[0])'
+echo "default mode (buffered), $calls calls x $rounds rounds:"
+python3 measure.py "$calls" "$rounds" buffered | tee default.json
+durable_calls=$(( calls / 40 > 100 ? calls / 40 : 100 ))
+echo "durable mode (POET_DURABLE=1), $durable_calls calls x $rounds rounds:"
+POET_DURABLE=1 python3 measure.py "$durable_calls" "$rounds" durable | tee durable.json
+if [ -n "$baseline" ]; then
+    cp "$baseline" .poet/poet_runtime.py
+    echo "baseline runtime $baseline (delivers every event, fsync'd), $durable_calls calls x $rounds rounds:"
+    python3 measure.py "$durable_calls" "$rounds" baseline | tee baseline.json
+fi
+events=$(cat .poet/events/pending/batch_* 2>/dev/null | wc -l)
+files=$(ls .poet/events/pending | wc -l)
+echo "delivered: $files files in pending/, $events events in batch files"
+python3 - "$baseline" <<'PY'
+import json, sys
+d = json.load(open("default.json")); u = json.load(open("durable.json"))
+line = "median overhead per call: default %.1f us (bare call %.2f us), durable %.0f us" % (
+    d["overhead_median_us"], sorted(r["bare_median_us"] for r in d["rounds"])[len(d["rounds"]) // 2], u["overhead_median_us"])
+if sys.argv[1]:
+    b = json.load(open("baseline.json"))
+    line += ", baseline %.0f us" % b["overhead_median_us"]
+print(line)
+PY
