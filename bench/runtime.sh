@@ -10,7 +10,7 @@
 # The default (buffered) mode is measured with the follow-deploys check on every call; durable
 # mode (POET_DURABLE=1, one fsync'd file per event) with CALLS/40 calls. With BASELINE_RUNTIME.py
 # (an older poet_runtime.py, e.g. from `git show REV:src/main/resources/dev/poet/store/poet_runtime.py`),
-# the same durable figure for it, for comparison.
+# the same durable figure for it, in a second store, alternating process by process with durable mode.
 set -euo pipefail
 calls="${1:-20000}"
 rounds="${2:-5}"
@@ -20,19 +20,25 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 if [ -f "$here/target/poet.jar" ]; then poet=(java -jar "$here/target/poet.jar"); else poet=(poet); fi
 
-cd "$work"
-"${poet[@]}" init >/dev/null
-cat > f.py <<'PY'
+# two identical stores: one for this runtime, one for the baseline runtime
+for d in current baseline; do
+    mkdir -p "$work/$d"
+    cd "$work/$d"
+    "${poet[@]}" init >/dev/null
+    cat > f.py <<'PY'
 def score(x, params=None):
     t = params["threshold"]
     return {"drift_detected": x > t, "p_value": 0.5, "threshold": t}
 PY
-echo '{"threshold": 0.5, "window_size": 7}' > params.json
-"${poet[@]}" enhance score --from f.py --params params.json >/dev/null
-
+    echo '{"threshold": 0.5, "window_size": 7}' > params.json
+    "${poet[@]}" enhance score --from f.py --params params.json >/dev/null
+done
+[ -n "$baseline" ] && cp "$baseline" "$work/baseline/.poet/poet_runtime.py"
+cd "$work"
 cat > measure.py <<'PY'
 import importlib.util, json, os, statistics, sys, time
 calls, rounds, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+os.chdir(sys.argv[4])
 sys.path.insert(0, ".poet")
 import poet_runtime
 spec = importlib.util.spec_from_file_location("bare", "f.py")
@@ -77,25 +83,27 @@ PY
 
 python3 -c 'import sys; print("python", sys.version.split()[0])'
 echo "default mode (buffered), $calls calls x $rounds rounds:"
-python3 measure.py "$calls" "$rounds" buffered | tee default.json
+python3 measure.py "$calls" "$rounds" buffered current | tee default.json
 durable_calls=$(( calls / 40 > 100 ? calls / 40 : 100 ))
-echo "durable mode (POET_DURABLE=1), $durable_calls calls x $rounds rounds:"
-POET_DURABLE=1 python3 measure.py "$durable_calls" "$rounds" durable | tee durable.json
-if [ -n "$baseline" ]; then
-    cp "$baseline" .poet/poet_runtime.py
-    echo "baseline runtime $baseline (delivers every event, fsync'd), $durable_calls calls x $rounds rounds:"
-    python3 measure.py "$durable_calls" "$rounds" baseline | tee baseline.json
-fi
-events=$(cat .poet/events/pending/batch_* 2>/dev/null | wc -l)
-files=$(ls .poet/events/pending | wc -l)
+# durable and baseline both wait on fsync, whose cost drifts: they alternate, one process per round
+echo "durable mode (POET_DURABLE=1)${baseline:+ and the baseline runtime, alternating}, $durable_calls calls x $rounds rounds:"
+: > durable.jsonl
+: > baseline.jsonl
+for r in $(seq "$rounds"); do
+    POET_DURABLE=1 python3 measure.py "$durable_calls" 1 durable current | tee -a durable.jsonl
+    if [ -n "$baseline" ]; then python3 measure.py "$durable_calls" 1 baseline baseline | tee -a baseline.jsonl; fi
+done
+events=$(cat current/.poet/events/pending/batch_* 2>/dev/null | wc -l)
+files=$(ls current/.poet/events/pending | wc -l)
 echo "delivered: $files files in pending/, $events events in batch files"
 python3 - "$baseline" <<'PY'
 import json, sys
-d = json.load(open("default.json")); u = json.load(open("durable.json"))
+import statistics
+d = json.load(open("default.json"))
+med = lambda f: statistics.median(json.loads(l)["overhead_median_us"] for l in open(f) if l.strip())
 line = "median overhead per call: default %.1f us (bare call %.2f us), durable %.0f us" % (
-    d["overhead_median_us"], sorted(r["bare_median_us"] for r in d["rounds"])[len(d["rounds"]) // 2], u["overhead_median_us"])
+    d["overhead_median_us"], sorted(r["bare_median_us"] for r in d["rounds"])[len(d["rounds"]) // 2], med("durable.jsonl"))
 if sys.argv[1]:
-    b = json.load(open("baseline.json"))
-    line += ", baseline %.0f us" % b["overhead_median_us"]
+    line += ", baseline %.0f us" % med("baseline.jsonl")
 print(line)
 PY

@@ -57,7 +57,7 @@ class KillTest {
                     + "n = 0\n"
                     + "while True:\n"
                     + "    poet_runtime.record('alert.created', {'alert_id': 'A%d' % n}, execution_id='e-%d' % n,"
-                    + " event_id='%s-%d' % (sys.argv[2], n))\n"
+                    + " event_id='%s-%d' % (sys.argv[2], n), durable=True)\n"  // acknowledged = on disk
                     + "    sys.stdout.write('%s-%d\\n' % (sys.argv[2], n))\n"
                     + "    sys.stdout.flush()\n"
                     + "    n += 1\n";
