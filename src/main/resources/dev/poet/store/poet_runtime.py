@@ -23,6 +23,7 @@ import json
 import logging
 import math
 import os
+import random
 import re
 import secrets
 import sys
@@ -156,10 +157,13 @@ def _clean(v):
     return str(v)
 
 
+# json.dumps with these options would build a new encoder for every event
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def encode_event(event):
     """The canonical bytes of an event: compact JSON, as the poet CLI writes it, and a newline."""
-    text = json.dumps(event, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.encode("utf-8", "backslashreplace") + b"\n"
+    return _ENCODER.encode(event).encode("utf-8", "backslashreplace") + b"\n"
 
 
 def _fsync_dir(path):
@@ -407,6 +411,10 @@ def _drain(everything):
                 return True
             by_store = {}
             for store, payload in items:
+                if type(payload) is not bytes:
+                    payload = _encode_deferred(payload)
+                    if payload is None:
+                        continue
                 by_store.setdefault(store, []).append(payload)
             failed = []
             for store, payloads in by_store.items():
@@ -512,6 +520,7 @@ def _after_fork_in_child():
     _stopping = False
     _wake = threading.Event()
     _last_ms = -1  # new random bits for ids: never the parent's sequence
+    _rng.seed()
 
 
 if hasattr(os, "register_at_fork"):
@@ -579,6 +588,24 @@ def last_execution_id():
     return getattr(_local, "execution_id", None)
 
 
+def _encode_deferred(item):
+    """Encodes an execution the wrapper buffered unencoded: (ms, function, version, execution id, data)."""
+    ms, function, version, execution_id, data = item
+    event_id = new_event_id(ms)[0]  # the time stays the call's, even when the id's is nudged to keep ids increasing
+    try:
+        payload = encode_event({"id": event_id, "type": "execution.completed", "time": _format_time(ms),
+                                "source": "python", "function": function, "version": version,
+                                "execution_id": execution_id, "data": data})
+    except (TypeError, ValueError) as e:
+        _warn("poet: could not encode execution %s of %s: %s", execution_id, function, e)
+        return None
+    if len(payload) > MAX_EVENT_BYTES:
+        _warn("poet: execution %s of %s is %d bytes, over the 1 MiB limit; not recorded", execution_id, function,
+              len(payload))
+        return None
+    return payload
+
+
 def _finish(function, version, execution_id, started, result, error, store, revision):
     data = {"success": error is None, "duration_ms": round((time.perf_counter() - started) * 1000.0, 3)}
     if error is not None:
@@ -591,10 +618,14 @@ def _finish(function, version, execution_id, started, result, error, store, revi
         data["params_revision"] = revision
     try:
         # names and values were checked and cleaned already: the short way of record()
-        event_id, ms = new_event_id()
-        _emit(store, "exec", {"id": event_id, "type": "execution.completed", "time": _format_time(ms),
-                              "source": "python", "function": function, "version": version,
-                              "execution_id": execution_id, "data": data})
+        if _durable or clock is not None:
+            event_id, ms = new_event_id()
+            _emit(store, "exec", {"id": event_id, "type": "execution.completed", "time": _format_time(ms),
+                                  "source": "python", "function": function, "version": version,
+                                  "execution_id": execution_id, "data": data})
+        else:
+            # buffered: the delivery thread gives it its id and encodes it, off the caller's time
+            _enqueue(store, (int(time.time() * 1000), function, version, execution_id, data))
     except Exception as e:  # recording must never break the function it observes
         _log.warning("poet: could not record execution %s of %s: %s", execution_id, function, e)
     if isinstance(result, dict):
@@ -610,22 +641,26 @@ def _finish(function, version, execution_id, started, result, error, store, revi
     return result
 
 
-_settings_cache = {}  # store -> (stat key, settings)
+_settings_cache = {}  # store -> (stat key, settings, when checked)
 
 
 def _settings(store):
-    """poet.json, re-read only when it changes (a stat per call)."""
+    """poet.json, looked at again at most once a second and re-read only when it changed."""
+    now = time.monotonic()
+    cached = _settings_cache.get(store)
+    if cached is not None and now - cached[2] < 1.0:
+        return cached[1]
     path = os.path.join(store, "poet.json")
     try:
         st = os.stat(path)
         key = (st.st_mtime_ns, st.st_size, st.st_ino)
-        cached = _settings_cache.get(store)
         if cached is not None and cached[0] == key:
+            _settings_cache[store] = (key, cached[1], now)
             return cached[1]
         with open(path, encoding="utf-8") as f:
             s = json.load(f)
         s = s if isinstance(s, dict) else {}
-        _settings_cache[store] = (key, s)
+        _settings_cache[store] = (key, s, now)
         return s
     except (OSError, ValueError):
         return {}
@@ -751,9 +786,12 @@ def _revision_of(function, given, live, live_revision):
         return None
 
 
+_rng = random.Random()  # seeded from os.urandom; reseeded in a forked child; never the user's random.seed
+
+
 def _uuid4():
-    """A random (version 4) UUID as text, as str(uuid.uuid4()) but without building a UUID object."""
-    v = int.from_bytes(os.urandom(16), "big")
+    """A random (version 4) UUID as text, as str(uuid.uuid4()) but without a system call per id."""
+    v = _rng.getrandbits(128)
     v = (v & ~(0xF << 76) & ~(0x3 << 62)) | (0x4 << 76) | (0x2 << 62)
     h = "%032x" % v
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])

@@ -160,6 +160,22 @@ class BatchDeliveryTest {
     }
 
     @Test
+    void doctorMovesAsideOnlyABatchThatCannotBeReadAtAll() throws IOException {
+        String t = "2026-11-27T09:00:00.000Z";
+        batch("01KBATCH0000000000000000C1", exec("01KE1", "run-1", t), "{\"id\":\"broken");
+        Path empty = cli.store().resolve("events/pending").resolve(Batches.name("01KBATCH0000000000000000C2", 3));
+        Files.write(empty, new byte[0]);
+        Cli.Result r = cli.run("doctor");
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.out().contains("events/pending/batch_01KBATCH0000000000000000C2_3.jsonl: an empty batch"), r.out());
+        assertFalse(r.out().contains("C1"), "a batch with one bad line is correlate's to split, not doctor's: " + r.out());
+        assertEquals(0, cli.run("doctor", "--repair").code());
+        assertEquals(List.of("batch_01KBATCH0000000000000000C2_3.jsonl", "batch_01KBATCH0000000000000000C2_3.jsonl.reason"),
+                names("failed"));
+        assertEquals(List.of("batch_01KBATCH0000000000000000C1_2.jsonl"), names("pending"));
+    }
+
+    @Test
     void theJavaSideWritesBatchesAsTheRuntimeDoes() throws IOException {
         Path input = cli.write("events.jsonl", exec("01KE1", "run-1", "2026-11-27T09:00:00.000Z") + "\n"
                 + verdict("01KF1", "run-1", "2026-11-27T09:00:00.000Z") + "\n");
