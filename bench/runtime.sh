@@ -76,7 +76,7 @@ for r in range(rounds):
 t = time.perf_counter()
 if hasattr(poet_runtime, "flush"):
     poet_runtime.flush()
-result["final_flush_s"] = round(time.perf_counter() - t, 3)
+result["final_flush_s"] = round(time.perf_counter() - t, 4)
 result["overhead_median_us"] = statistics.median(x["overhead_median_us"] for x in result["rounds"])
 print(json.dumps(result))
 PY
@@ -84,6 +84,8 @@ PY
 python3 -c 'import sys; print("python", sys.version.split()[0])'
 echo "default mode (buffered), $calls calls x $rounds rounds:"
 python3 measure.py "$calls" "$rounds" buffered current | tee default.json
+echo "default mode with the delivery thread idle (nothing delivered until the end), $calls calls x 3 rounds:"
+POET_FLUSH_INTERVAL_MS=100000000 POET_BATCH_EVENTS=100000000 python3 measure.py "$calls" 3 quiet current | tee quiet.json
 durable_calls=$(( calls / 40 > 100 ? calls / 40 : 100 ))
 # durable and baseline both wait on fsync, whose cost drifts: they alternate, one process per round
 echo "durable mode (POET_DURABLE=1)${baseline:+ and the baseline runtime, alternating}, $durable_calls calls x $rounds rounds:"
@@ -106,4 +108,8 @@ line = "median overhead per call: default %.1f us (bare call %.2f us), durable %
 if sys.argv[1]:
     line += ", baseline %.0f us" % med("baseline.jsonl")
 print(line)
+q = json.load(open("quiet.json"))
+events = q["calls"] * len(q["rounds"])  # the warm-up was flushed before the rounds
+print("delivery thread idle: call overhead %.1f us; then delivering the %d buffered events took %.1f us each" % (
+    q["overhead_median_us"], events, q["final_flush_s"] * 1e6 / events))
 PY
