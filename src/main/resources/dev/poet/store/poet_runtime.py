@@ -479,12 +479,12 @@ def _enqueue(store, payload):
         _ensure_thread()
     if full:
         _wake.set()
+    if _stopping:  # recorded by another exit handler after ours ran: nothing else will deliver it
+        _drain(True)
 
 
-def flush(timeout=None):
-    """Delivers every buffered event now, in this thread; returns True when none is left waiting.
-
-    timeout is accepted for symmetry with other SDKs; delivery does not wait on anything but the disk."""
+def flush():
+    """Delivers every buffered event now, in this thread; returns True when none is left waiting."""
     return _drain(True)
 
 
