@@ -5,6 +5,9 @@
 #
 #   bench/serve.sh [SECONDS] [CONNECTIONS] [THREADS]   (default 10 s, 32 connections, 16 server threads)
 #
+# SERVE_ARGS adds options to poet serve (e.g. SERVE_ARGS="--commit-wait 500"). Events are counted
+# as lines, so single event files and group-commit batch files count alike.
+#
 # Installs wrk with apt-get if missing; builds target/poet.jar with Maven if missing.
 set -euo pipefail
 seconds="${1:-10}"
@@ -17,13 +20,15 @@ command -v wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get ins
 port=$((20000 + RANDOM % 20000))
 cd "$work"
 java -jar "$here/target/poet.jar" init >/dev/null
-POET_FEEDBACK_TOKEN=t java -XX:+UseParallelGC -jar "$here/target/poet.jar" -q serve --port "$port" --threads "$threads" \
+POET_FEEDBACK_TOKEN=t java -XX:+UseParallelGC -jar "$here/target/poet.jar" -q serve --port "$port" --threads "$threads" ${SERVE_ARGS:-} \
     > serve.out 2> serve.err &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 wrk -t2 -c"$connections" -d3s -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" >/dev/null   # warm-up
-before=$(ls .poet/events/pending | wc -l)
+count() { find .poet/events/pending -type f -exec cat {} + | wc -l; }
+before=$(count)
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" | tee wrk.out
-after=$(ls .poet/events/pending | wc -l)
-echo "events delivered during the run: $((after - before)) (wrk's request count above should match)"
+after=$(count)
+files=$(ls .poet/events/pending | wc -l)
+echo "events delivered during the run: $((after - before)) (wrk's request count above should match), $files files in pending/"

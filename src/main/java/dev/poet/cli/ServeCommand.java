@@ -35,6 +35,15 @@ final class ServeCommand extends Base {
                     + " max(64, 8N) threads, a quarter of them per client address.")
     int threads;
 
+    @Option(names = "--commit-wait", paramLabel = "MICROSECONDS", defaultValue = "0",
+            description = "Group commit: how long a batch of accepted events waits for more before it is forced"
+                    + " (default: ${DEFAULT-VALUE}; requests that arrive while one batch is forced join the next anyway).")
+    long commitWait;
+
+    @Option(names = "--commit-max", paramLabel = "N", defaultValue = "1000",
+            description = "Group commit: at most N events per batch file (default: ${DEFAULT-VALUE}).")
+    int commitMax;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -42,6 +51,12 @@ final class ServeCommand extends Base {
         }
         if (threads < 1 || threads > 1024) {
             throw dev.poet.PoetException.invalid("--threads must be between 1 and 1024, got " + threads);
+        }
+        if (commitWait < 0 || commitWait > 1_000_000) {
+            throw dev.poet.PoetException.invalid("--commit-wait must be between 0 and 1000000 microseconds, got " + commitWait);
+        }
+        if (commitMax < 1 || commitMax > 100_000) {
+            throw dev.poet.PoetException.invalid("--commit-max must be between 1 and 100000, got " + commitMax);
         }
         if (new java.net.InetSocketAddress(host, port).isUnresolved()) {
             throw dev.poet.PoetException.invalid("--host " + dev.poet.store.Names.quote(host) + " is not an address of this machine");
@@ -51,7 +66,7 @@ final class ServeCommand extends Base {
         PoetServer server;
         try {
             server = PoetServer.start(eventLog(store), settings.secrets(),
-                    new PoetServer.Config(host, port, threads, line -> note(line)));
+                    new PoetServer.Config(host, port, threads, line -> note(line), commitWait, commitMax));
         } catch (java.net.BindException e) {
             throw dev.poet.PoetException.invalid("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }

@@ -49,6 +49,10 @@ public final class EventLog {
         return clock;
     }
 
+    public Store store() {
+        return store;
+    }
+
     /** Validates, encodes and delivers one event. */
     public Recorded record(Event e) throws IOException {
         EventType type = EventCodec.validate(e);

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.poet.PoetException;
 import dev.poet.event.Event;
 import dev.poet.event.EventLog;
+import dev.poet.event.GroupCommit;
 import dev.poet.integrate.FeedbackApi;
 import dev.poet.integrate.Hmac;
 import dev.poet.integrate.PagerDuty;
@@ -51,10 +52,18 @@ public final class PoetServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
 
     /** Where to listen and whom to tell. */
-    public record Config(String host, int port, int threads, Consumer<String> log) {
+    public record Config(String host, int port, int threads, Consumer<String> log, long commitWaitMicros, int commitMax) {
+        public Config(String host, int port, int threads, Consumer<String> log) {
+            this(host, port, threads, log, DEFAULT_COMMIT_WAIT_MICROS, DEFAULT_COMMIT_MAX);
+        }
     }
 
+    /** Group commit: how long a batch waits for more requests, and its size limit (see {@link GroupCommit}). */
+    public static final long DEFAULT_COMMIT_WAIT_MICROS = 0;
+    public static final int DEFAULT_COMMIT_MAX = 1000;
+
     private final EventLog events;
+    private final GroupCommit commits;
     private final Secrets secrets;
     private final Consumer<String> log;
     private final HttpServer server;
@@ -71,6 +80,7 @@ public final class PoetServer implements AutoCloseable {
 
     private PoetServer(EventLog events, Secrets secrets, Config config) throws IOException {
         this.events = events;
+        this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax());
         this.secrets = secrets;
         this.log = config.log();
         // bound the time a request may take to arrive, so a slow client cannot hold a thread for ever
@@ -146,6 +156,12 @@ public final class PoetServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        commits.close();
+    }
+
+    /** Batches written by group commit so far, and the events in them. */
+    public long[] commitCounts() {
+        return commits.counts();
     }
 
     /** A response: status, content type, body. */
@@ -334,8 +350,8 @@ public final class PoetServer implements AutoCloseable {
     private Map<String, Object> recorded(List<Event> accepted, String ignored) throws IOException {
         List<Object> ids = new ArrayList<>();
         long duplicates = 0;
-        for (Event e : accepted) {
-            EventLog.Recorded r = events.record(e);
+        // durable before the answer: one batch file per fsync with the requests handled meanwhile
+        for (EventLog.Recorded r : commits.record(accepted)) {
             ids.add(r.event().id());
             if (r.duplicate()) {
                 duplicates++;

@@ -162,7 +162,18 @@ class IntegrationCommandsTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, fb.statusCode(), fb.body());
             String id = (String) ((List<?>) json(fb.body()).get("events")).get(0);
-            assertTrue(Files.exists(project.resolve(".poet/events/pending/feedback_" + id + ".json")), "durable before the answer");
+            // durable before the answer: in pending/ (in a group-commit batch file) when the answer arrives
+            boolean inPending = false;
+            try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(project.resolve(".poet/events/pending"))) {
+                for (java.nio.file.Path f : files.toList()) {
+                    if (dev.poet.store.Batches.isBatchName(f.getFileName().toString())) {
+                        for (byte[] line : dev.poet.store.Batches.lines(Files.readAllBytes(f))) {
+                            inPending |= dev.poet.store.Batches.startsWithId(line, id);
+                        }
+                    }
+                }
+            }
+            assertTrue(inPending, "durable before the answer: " + id);
         } finally {
             p.destroy();
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "poet serve stopped within 20 s of SIGTERM");

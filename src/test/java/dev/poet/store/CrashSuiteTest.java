@@ -168,6 +168,14 @@ class CrashSuiteTest {
                     if (n.endsWith(".json")) {
                         assertTrue(ids.add(n.substring(n.indexOf('_') + 1, n.length() - 5)), "one file per event: " + n);
                         Json.parseObject(Files.readAllBytes(p), n);
+                    } else if (Batches.isBatchName(n)) {
+                        // poet serve's group commits: whole, and no event in two of them
+                        List<byte[]> lines = Batches.lines(Files.readAllBytes(p));
+                        assertEquals(Batches.count(n), lines.size(), "a whole batch: " + n);
+                        for (byte[] line : lines) {
+                            String id = (String) Json.parseObject(line, n).get("id");
+                            assertTrue(ids.add(id), "event " + id + " delivered once: " + n);
+                        }
                     }
                 }
             }

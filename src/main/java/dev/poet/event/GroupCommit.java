@@ -1,0 +1,250 @@
+package dev.poet.event;
+
+import dev.poet.PoetException;
+import dev.poet.store.Batches;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Group commit: events recorded concurrently by many threads are delivered together, as one
+ * batch file per {@code fsync} ({@link Batches}), and each caller returns only once its events
+ * are durable. One committer thread takes whatever has queued while the previous batch was being
+ * forced (so under load batches form by themselves, and a lone request waits for no one), and may
+ * linger up to {@code maxWaitMicros} for more, up to {@code maxEvents} per batch.
+ *
+ * <p>A batch that cannot be delivered fails every caller in it with the I/O error; if its file
+ * was linked into {@code pending/} before the failure (the directory could not be forced), it is
+ * removed again first, so a caller told "failed" who retries does not deliver its event twice.
+ * A repeated event id (a retried webhook) is recognised when this process delivered it recently
+ * (the last {@value #REMEMBERED} ids) or it waits in {@code pending/} or {@code failed/} as a file of
+ * its own: the caller gets it back as a duplicate, once the first copy is durable, and nothing
+ * is written. Otherwise (say, after a restart, the first copy in a batch) it is delivered again
+ * and correlation counts it once.
+ */
+public final class GroupCommit implements AutoCloseable {
+    private record Request(List<byte[]> lines, CompletableFuture<Path> done) {
+    }
+
+    static final int REMEMBERED = 100_000;
+    /** Ids delivered (or being delivered) by this process, oldest first: a retry waits for the first copy. */
+    private final java.util.LinkedHashMap<String, CompletableFuture<Path>> recent = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, CompletableFuture<Path>> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+    private final EventLog log;
+    private final long maxWaitNanos;
+    private final int maxEvents;
+    private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final Thread committer;
+    private volatile boolean closed;
+    /** Batches written and events in them, for tests and the bench. */
+    private long batches;
+    private long events;
+
+    public GroupCommit(EventLog log, long maxWaitMicros, int maxEvents) {
+        if (maxWaitMicros < 0 || maxEvents < 1) {
+            throw new IllegalArgumentException("max wait must be >= 0 and max events >= 1");
+        }
+        this.log = log;
+        this.maxWaitNanos = maxWaitMicros * 1000;
+        this.maxEvents = maxEvents;
+        this.committer = new Thread(this::run, "poet-group-commit");
+        committer.setDaemon(true);
+        committer.start();
+    }
+
+    /**
+     * Validates and encodes the events (an invalid one fails this call, delivering none of them),
+     * then waits until they are durable in {@code pending/}, in one batch with whatever other
+     * callers sent meanwhile.
+     */
+    public List<EventLog.Recorded> record(List<Event> evs) throws IOException {
+        if (evs.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> encoded = new ArrayList<>(evs.size());
+        for (Event e : evs) {
+            EventCodec.validate(e);
+            encoded.add(EventCodec.encode(e));
+        }
+        for (int attempt = 0; ; attempt++) {
+            if (closed) {
+                throw new IOException("the server is stopping");
+            }
+            CompletableFuture<Path> mine = new CompletableFuture<>();
+            List<byte[]> lines = new ArrayList<>(evs.size());
+            List<CompletableFuture<Path>> firsts = new ArrayList<>(evs.size());
+            synchronized (recent) {
+                for (int i = 0; i < evs.size(); i++) {
+                    CompletableFuture<Path> first = recent.get(evs.get(i).id());
+                    if (first == null && storedAlone(evs.get(i))) {
+                        first = CompletableFuture.completedFuture(null);
+                    }
+                    if (first == null) {
+                        recent.put(evs.get(i).id(), mine);
+                        lines.add(encoded.get(i));
+                    }
+                    firsts.add(first);
+                }
+            }
+            Path p = null;
+            if (!lines.isEmpty()) {
+                queue.add(new Request(lines, mine));
+                p = await(mine, evs);
+            }
+            List<EventLog.Recorded> out = new ArrayList<>(evs.size());
+            boolean again = false;
+            for (int i = 0; i < evs.size(); i++) {
+                CompletableFuture<Path> first = firsts.get(i);
+                if (first == null) {
+                    out.add(new EventLog.Recorded(evs.get(i), p, false));
+                    continue;
+                }
+                try {
+                    out.add(new EventLog.Recorded(evs.get(i), await(first, List.of()), true));
+                } catch (IOException e) {
+                    again = true; // the first copy failed: deliver this one ourselves
+                }
+            }
+            if (!again || attempt >= 2) {
+                if (again) {
+                    throw new IOException("the first copy of a repeated event could not be delivered");
+                }
+                return out;
+            }
+            // what this attempt delivered is durable and remembered: the next one finds it as a duplicate
+        }
+    }
+
+    /** Whether the event waits in pending/ or failed/ as a file of its own (as single deliveries write it). */
+    private boolean storedAlone(Event e) {
+        String name = EventCodec.fileName(EventType.of(e.type()), e.id());
+        return Files.exists(log.store().spool().dir(dev.poet.store.EventSpool.State.PENDING).resolve(name))
+                || Files.exists(log.store().spool().dir(dev.poet.store.EventSpool.State.FAILED).resolve(name));
+    }
+
+    private Path await(CompletableFuture<Path> f, List<Event> forgetOnFailure) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the batch to be forced", e);
+        } catch (ExecutionException e) {
+            synchronized (recent) {
+                for (Event ev : forgetOnFailure) {
+                    recent.remove(ev.id(), f);
+                }
+            }
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        }
+    }
+
+    private void run() {
+        List<Request> group = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Request first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.clear();
+                group.add(first);
+                int n = first.lines().size();
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (n < maxEvents) {
+                    Request next = queue.poll(); // what queued while the last batch was forced
+                    if (next == null && maxWaitNanos > 0) {
+                        long left = deadline - System.nanoTime();
+                        next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                    }
+                    if (next == null) {
+                        break;
+                    }
+                    group.add(next);
+                    n += next.lines().size();
+                }
+                commit(group, n);
+            } catch (InterruptedException e) {
+                if (closed) {
+                    break;
+                }
+            } catch (RuntimeException | Error e) {
+                for (Request r : group) {
+                    r.done().completeExceptionally(e);
+                }
+            }
+        }
+        Request left;
+        while ((left = queue.poll()) != null) {
+            left.done().completeExceptionally(new IOException("the server is stopping"));
+        }
+    }
+
+    private void commit(List<Request> group, int n) {
+        List<byte[]> lines = new ArrayList<>(n);
+        for (Request r : group) {
+            lines.addAll(r.lines());
+        }
+        String id = log.newId();
+        Path pending = log.store().spool().dir(dev.poet.store.EventSpool.State.PENDING);
+        Path target = pending.resolve(Batches.name(id, lines.size()));
+        Path delivered;
+        try {
+            delivered = log.store().spool().deliverBatch(id, lines, null);
+        } catch (IOException | RuntimeException e) {
+            // the link may have been made before the failure: take it back, so no caller told "failed" is delivered
+            try {
+                if (Files.deleteIfExists(target)) {
+                    log.store().io().forceDirectory(pending);
+                }
+            } catch (IOException ignored) {
+                // nothing more can be done; correlation counts a retried id once
+            }
+            IOException failure = e instanceof IOException io ? io
+                    : e instanceof PoetException pe ? new IOException(pe.getMessage(), pe) : new IOException(e);
+            for (Request r : group) {
+                r.done().completeExceptionally(failure);
+            }
+            return;
+        }
+        synchronized (this) {
+            batches++;
+            events += lines.size();
+        }
+        for (Request r : group) {
+            r.done().complete(delivered);
+        }
+    }
+
+    /** Batches delivered so far and the events in them. */
+    public synchronized long[] counts() {
+        return new long[] {batches, events};
+    }
+
+    /** Stops taking events; those already queued are delivered first. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            committer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
