@@ -28,7 +28,13 @@ for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&
 wrk -t2 -c"$connections" -d3s -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" >/dev/null   # warm-up
 count() { find .poet/events/pending -type f -exec cat {} + | wc -l; }
 before=$(count)
+cpu() { awk '{print $14, $15}' "/proc/$server/stat"; }
+read -r user0 sys0 < <(cpu)
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" | tee wrk.out
+read -r user1 sys1 < <(cpu)
 after=$(count)
 files=$(ls .poet/events/pending | wc -l)
 echo "events delivered during the run: $((after - before)) (wrk's request count above should match), $files files in pending/"
+hz=$(getconf CLK_TCK)
+awk -v u=$((user1 - user0)) -v s=$((sys1 - sys0)) -v hz="$hz" -v n=$((after - before)) 'BEGIN {
+    printf "server CPU during the run: user %.1f s, system %.1f s, %.0f us per delivered event\n", u / hz, s / hz, (u + s) / hz * 1e6 / n }' 

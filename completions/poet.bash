@@ -752,7 +752,7 @@ function _picocli_poet_serve() {
 
   local commands=""
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
-  local arg_opts="'--host' '--port' '--threads' '--store'"
+  local arg_opts="'--host' '--port' '--threads' '--commit-wait' '--commit-max' '--committers' '--store'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -764,6 +764,15 @@ function _picocli_poet_serve() {
       return
       ;;
     '--threads')
+      return
+      ;;
+    '--commit-wait')
+      return
+      ;;
+    '--commit-max')
+      return
+      ;;
+    '--committers')
       return
       ;;
     '--store')

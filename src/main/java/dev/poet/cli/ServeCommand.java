@@ -44,6 +44,11 @@ final class ServeCommand extends Base {
             description = "Group commit: at most N events per batch file (default: ${DEFAULT-VALUE}).")
     int commitMax;
 
+    @Option(names = "--committers", paramLabel = "N", defaultValue = "4",
+            description = "Group commit: batches forced at once (default: ${DEFAULT-VALUE}); while one waits for the disk,"
+                    + " the next forms.")
+    int committers;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -58,6 +63,9 @@ final class ServeCommand extends Base {
         if (commitMax < 1 || commitMax > 100_000) {
             throw dev.poet.PoetException.invalid("--commit-max must be between 1 and 100000, got " + commitMax);
         }
+        if (committers < 1 || committers > 64) {
+            throw dev.poet.PoetException.invalid("--committers must be between 1 and 64, got " + committers);
+        }
         if (new java.net.InetSocketAddress(host, port).isUnresolved()) {
             throw dev.poet.PoetException.invalid("--host " + dev.poet.store.Names.quote(host) + " is not an address of this machine");
         }
@@ -66,7 +74,7 @@ final class ServeCommand extends Base {
         PoetServer server;
         try {
             server = PoetServer.start(eventLog(store), settings.secrets(),
-                    new PoetServer.Config(host, port, threads, line -> note(line), commitWait, commitMax));
+                    new PoetServer.Config(host, port, threads, line -> note(line), commitWait, commitMax, committers));
         } catch (java.net.BindException e) {
             throw dev.poet.PoetException.invalid("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }

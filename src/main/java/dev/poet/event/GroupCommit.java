@@ -44,22 +44,34 @@ public final class GroupCommit implements AutoCloseable {
     private final long maxWaitNanos;
     private final int maxEvents;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
-    private final Thread committer;
+    private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closed;
     /** Batches written and events in them, for tests and the bench. */
     private long batches;
     private long events;
 
     public GroupCommit(EventLog log, long maxWaitMicros, int maxEvents) {
-        if (maxWaitMicros < 0 || maxEvents < 1) {
-            throw new IllegalArgumentException("max wait must be >= 0 and max events >= 1");
+        this(log, maxWaitMicros, maxEvents, 1);
+    }
+
+    /**
+     * {@code committers} threads each take what has queued and force it as one batch: while one
+     * waits for its {@code fsync}, another forms the next batch, and the file system merges their
+     * journal commits, as it does for concurrent single deliveries.
+     */
+    public GroupCommit(EventLog log, long maxWaitMicros, int maxEvents, int committers) {
+        if (maxWaitMicros < 0 || maxEvents < 1 || committers < 1) {
+            throw new IllegalArgumentException("max wait must be >= 0, max events and committers >= 1");
         }
         this.log = log;
         this.maxWaitNanos = maxWaitMicros * 1000;
         this.maxEvents = maxEvents;
-        this.committer = new Thread(this::run, "poet-group-commit");
-        committer.setDaemon(true);
-        committer.start();
+        for (int i = 0; i < committers; i++) {
+            Thread t = new Thread(this::run, "poet-group-commit-" + i);
+            t.setDaemon(true);
+            t.start();
+            this.committers.add(t);
+        }
     }
 
     /**
@@ -68,8 +80,35 @@ public final class GroupCommit implements AutoCloseable {
      * callers sent meanwhile.
      */
     public List<EventLog.Recorded> record(List<Event> evs) throws IOException {
+        return record(evs, true);
+    }
+
+    /**
+     * As {@link #record(List)}; {@code mayRepeat} false says the ids were made fresh for these
+     * events (no client chose them), so they need no duplicate check (which costs two file-system
+     * lookups per event).
+     */
+    public List<EventLog.Recorded> record(List<Event> evs, boolean mayRepeat) throws IOException {
         if (evs.isEmpty()) {
             return List.of();
+        }
+        if (!mayRepeat) {
+            List<byte[]> lines = new ArrayList<>(evs.size());
+            for (Event e : evs) {
+                EventCodec.validate(e);
+                lines.add(EventCodec.encode(e));
+            }
+            if (closed) {
+                throw new IOException("the server is stopping");
+            }
+            CompletableFuture<Path> done = new CompletableFuture<>();
+            queue.add(new Request(lines, done));
+            Path p = await(done, List.of());
+            List<EventLog.Recorded> out = new ArrayList<>(evs.size());
+            for (Event e : evs) {
+                out.add(new EventLog.Recorded(e, p, false));
+            }
+            return out;
         }
         List<byte[]> encoded = new ArrayList<>(evs.size());
         for (Event e : evs) {
@@ -242,7 +281,9 @@ public final class GroupCommit implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            committer.join(30_000);
+            for (Thread t : committers) {
+                t.join(30_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -52,15 +52,17 @@ public final class PoetServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
 
     /** Where to listen and whom to tell. */
-    public record Config(String host, int port, int threads, Consumer<String> log, long commitWaitMicros, int commitMax) {
+    public record Config(String host, int port, int threads, Consumer<String> log, long commitWaitMicros, int commitMax,
+                         int committers) {
         public Config(String host, int port, int threads, Consumer<String> log) {
-            this(host, port, threads, log, DEFAULT_COMMIT_WAIT_MICROS, DEFAULT_COMMIT_MAX);
+            this(host, port, threads, log, DEFAULT_COMMIT_WAIT_MICROS, DEFAULT_COMMIT_MAX, DEFAULT_COMMITTERS);
         }
     }
 
     /** Group commit: how long a batch waits for more requests, and its size limit (see {@link GroupCommit}). */
     public static final long DEFAULT_COMMIT_WAIT_MICROS = 0;
     public static final int DEFAULT_COMMIT_MAX = 1000;
+    public static final int DEFAULT_COMMITTERS = 4;
 
     private final EventLog events;
     private final GroupCommit commits;
@@ -80,7 +82,7 @@ public final class PoetServer implements AutoCloseable {
 
     private PoetServer(EventLog events, Secrets secrets, Config config) throws IOException {
         this.events = events;
-        this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax());
+        this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax(), config.committers());
         this.secrets = secrets;
         this.log = config.log();
         // bound the time a request may take to arrive, so a slow client cannot hold a thread for ever
@@ -348,10 +350,15 @@ public final class PoetServer implements AutoCloseable {
     }
 
     private Map<String, Object> recorded(List<Event> accepted, String ignored) throws IOException {
+        return recorded(accepted, ignored, true);
+    }
+
+    /** {@code mayRepeat} false: every id was made fresh here, no client chose it. */
+    private Map<String, Object> recorded(List<Event> accepted, String ignored, boolean mayRepeat) throws IOException {
         List<Object> ids = new ArrayList<>();
         long duplicates = 0;
         // durable before the answer: one batch file per fsync with the requests handled meanwhile
-        for (EventLog.Recorded r : commits.record(accepted)) {
+        for (EventLog.Recorded r : commits.record(accepted, mayRepeat)) {
             ids.add(r.event().id());
             if (r.duplicate()) {
                 duplicates++;
@@ -421,7 +428,7 @@ public final class PoetServer implements AutoCloseable {
             idem = (String) body.get("id");
         }
         Event e = FeedbackApi.convert(body, source, idem, events::newId, events.clock().instant());
-        Map<String, Object> m = recorded(List.of(e), null);
+        Map<String, Object> m = recorded(List.of(e), null, idem != null && !idem.isBlank());
         if (form) {
             boolean real = Boolean.TRUE.equals(e.data().get("was_real_drift"));
             return Response.html(200, ReviewPage.message("Thank you",
