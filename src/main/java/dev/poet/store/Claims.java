@@ -139,41 +139,87 @@ public final class Claims {
         }
         ProcessedLog processed = log.get();
         Path pending = pending();
-        long removed = 0;
-        long returned = 0;
-        for (Path dir : dirs) {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-                        // not an event file: a link is removed (never followed), anything else left alone
-                        if (Files.isSymbolicLink(f) && Files.deleteIfExists(f)) {
-                            removed++;
+        java.util.concurrent.atomic.AtomicLong removed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong returned = new java.util.concurrent.atomic.AtomicLong();
+        // Unlinking is what costs (the file system's own work per file, more with discard), and it
+        // overlaps well: several threads remove files at once.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(SWEEP_THREADS, r -> {
+            Thread t = new Thread(r, "poet-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (Path dir : dirs) {
+                List<Path> files;
+                try (Stream<Path> listed = Files.list(dir)) {
+                    files = listed.toList();
+                }
+                long returnedBefore = returned.get();
+                List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+                int chunk = Math.max(64, files.size() / (SWEEP_THREADS * 4) + 1);
+                for (int from = 0; from < files.size(); from += chunk) {
+                    List<Path> part = files.subList(from, Math.min(files.size(), from + chunk));
+                    work.add(pool.submit(() -> {
+                        for (Path f : part) {
+                            sweepOne(f, processed, pending, removed, returned);
                         }
-                        continue;
-                    }
-                    if (!processed.holds(f)) {
-                        ensurePending(io, events);
-                        if (io.publish(f, pending.resolve(f.getFileName().toString()))) {
-                            returned++;
-                            continue;
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> w : work) {
+                    try {
+                        w.get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof IOException io) {
+                            throw io;
                         }
-                        // the same event is pending already: this copy can go
-                    }
-                    if (Files.deleteIfExists(f)) {
-                        removed++;
+                        if (e.getCause() instanceof java.io.UncheckedIOException u) {
+                            throw u.getCause();
+                        }
+                        throw new IOException(e.getCause());
                     }
                 }
+                if (returned.get() > returnedBefore) {
+                    io.forceDirectory(pending);
+                }
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (DirectoryNotEmptyException e) {
+                    // something that is not an event file was left in it
+                }
             }
-            if (returned > 0) {
-                io.forceDirectory(pending);
-            }
-            try {
-                Files.deleteIfExists(dir);
-            } catch (DirectoryNotEmptyException e) {
-                // something that is not an event file was left in it
-            }
+        } finally {
+            pool.shutdownNow();
         }
-        return new Swept(removed, returned);
+        return new Swept(removed.get(), returned.get());
+    }
+
+    private static final int SWEEP_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+    /** One retired file: removed when its events are in the processed log, else given back to pending/. */
+    private void sweepOne(Path f, ProcessedLog processed, Path pending, java.util.concurrent.atomic.AtomicLong removed,
+                          java.util.concurrent.atomic.AtomicLong returned) throws IOException {
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            // not an event file: a link is removed (never followed), anything else left alone
+            if (Files.isSymbolicLink(f) && Files.deleteIfExists(f)) {
+                removed.incrementAndGet();
+            }
+            return;
+        }
+        if (!processed.holds(f)) {
+            ensurePending(io, events);
+            if (io.publish(f, pending.resolve(f.getFileName().toString()))) {
+                returned.incrementAndGet();
+                return;
+            }
+            // the same event is pending already: this copy can go
+        }
+        if (Files.deleteIfExists(f)) {
+            removed.incrementAndGet();
+        }
     }
 
     /** A supplier that may fail with an I/O error. */

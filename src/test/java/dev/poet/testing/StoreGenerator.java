@@ -48,6 +48,13 @@ public final class StoreGenerator {
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
         Files.createDirectories(store.resolve("events/pending"));
         StoreGenerator g = new StoreGenerator(store, seed, Instant.parse("2026-11-01T00:00:00Z"));
+        if (args.length > 3) {
+            // batch files of 1 to N events, as the runtime delivers them; =N: N events each
+            boolean fixed = args[3].startsWith("=");
+            g.batches(Integer.parseInt(fixed ? args[3].substring(1) : args[3]));
+            g.fixedBatches = fixed;
+            g.batchTarget = fixed ? g.maxBatch : g.batchTarget;
+        }
         int written = g.generate(n);
         System.out.println(written);
     }
@@ -169,7 +176,7 @@ public final class StoreGenerator {
         if (maxBatch > 0) {
             byte[] line = EventCodec.encode(e);
             lines.add(line);
-            if (random.nextInt(50) == 0) {
+            if (!fixedBatches && batchRandom.nextInt(50) == 0) {
                 repeats.add(line); // the same event again in the next batch: counted once
             }
             written++;
@@ -182,7 +189,10 @@ public final class StoreGenerator {
         written++;
     }
 
+    /** Batch sizes and repeats draw from their own generator: the events are the same as without batches. */
+    private final Random batchRandom = new Random(7);
     private int maxBatch;
+    private boolean fixedBatches;
     private int batchTarget;
     private final List<byte[]> lines = new ArrayList<>();
     private final List<byte[]> repeats = new ArrayList<>();
@@ -192,7 +202,7 @@ public final class StoreGenerator {
     public StoreGenerator batches(int max) throws IOException {
         flushBatch();
         maxBatch = max;
-        batchTarget = max > 0 ? 1 + random.nextInt(max) : 0;
+        batchTarget = max > 0 ? 1 + batchRandom.nextInt(max) : 0;
         return this;
     }
 
@@ -209,6 +219,6 @@ public final class StoreGenerator {
         lines.clear();
         String id = String.format("B%013d%012d", clock, ++seq);
         Files.write(pending.resolve(dev.poet.store.Batches.name(id, all.size())), dev.poet.store.Batches.content(all));
-        batchTarget = 1 + random.nextInt(maxBatch);
+        batchTarget = fixedBatches ? maxBatch : 1 + batchRandom.nextInt(maxBatch);
     }
 }
