@@ -113,8 +113,7 @@ public final class EventCodec {
         if (end > 0 && original[end - 1] == '\n') {
             end--;
         }
-        if (at < 0 || end < 2 || original[end - 1] != '}' || indexOf(original, CORRELATION_KEY) >= 0
-                || indexOf(original, new byte[] {'\n'}) < end && indexOf(original, new byte[] {'\n'}) >= 0) {
+        if (at < 0 || end < 2 || original[end - 1] != '}' || newlineOrCorrelation(original, end)) {
             return encode(record);
         }
         Map<String, Object> envelope = record.toMap();
@@ -143,6 +142,30 @@ public final class EventCodec {
         out[o++] = '}';
         out[o] = '\n';
         return out;
+    }
+
+    /** Whether the bytes hold a newline before {@code end}, or a {@code ,"correlation":} key: one pass. */
+    private static boolean newlineOrCorrelation(byte[] b, int end) {
+        int n = CORRELATION_KEY.length;
+        for (int i = 0; i < b.length; i++) {
+            byte c = b[i];
+            if (c == '\n' && i < end) {
+                return true;
+            }
+            if (c == ',' && i + n <= b.length && b[i + 1] == '"' && b[i + 2] == 'c') {
+                boolean match = true;
+                for (int j = 3; j < n; j++) {
+                    if (b[i + j] != CORRELATION_KEY[j]) {
+                        match = false;
+                        break;
+                    }
+                }
+                if (match) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {

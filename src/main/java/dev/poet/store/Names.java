@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
 public final class Names {
     /** Python identifiers, bounded: function names become file names. */
     private static final Pattern FUNCTION = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    /** Event, execution and alert ids: a safe character set, no leading dot or dash. */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}");
     /** Version labels as written in file names: v1, v2, ... */
     private static final Pattern VERSION = Pattern.compile("v[1-9][0-9]{0,8}");
 
@@ -23,8 +21,22 @@ public final class Names {
         return s != null && FUNCTION.matcher(s).matches();
     }
 
+    /** {@code [A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}}, checked by hand: correlation checks every event's ids. */
     public static boolean isId(String s) {
-        return s != null && ID.matcher(s).matches();
+        if (s == null || s.isEmpty() || s.length() > 128 || !alnum(s.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!alnum(c) && c != '.' && c != '_' && c != ':' && c != '@' && c != '+' && c != '=' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean alnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     public static boolean isVersion(String s) {
