@@ -214,13 +214,8 @@ def _link_waiting_for_pending(tmp, target, events):
         time.sleep(0.001)
 
 
-def _deliver(store, name, payload):
-    """Maildir delivery; returns (path, duplicate)."""
-    events = os.path.join(store, "events")
-    pending = os.path.join(events, "pending", name)
-    quarantined = os.path.join(events, "failed", name)
-    if os.path.exists(quarantined):
-        return quarantined, True
+def _write_tmp(events, name, payload):
+    """Step 1 of delivery: an exclusive events/tmp/<name>.<random> holding payload, forced to disk."""
     tmp = os.path.join(events, "tmp", name + "." + secrets.token_hex(8))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
@@ -233,6 +228,17 @@ def _deliver(store, name, payload):
         os.unlink(tmp)
         raise
     os.close(fd)
+    return tmp
+
+
+def _deliver(store, name, payload):
+    """Maildir delivery; returns (path, duplicate)."""
+    events = os.path.join(store, "events")
+    pending = os.path.join(events, "pending", name)
+    quarantined = os.path.join(events, "failed", name)
+    if os.path.exists(quarantined):
+        return quarantined, True
+    tmp = _write_tmp(events, name, payload)
     dirfd = None
     try:
         dirfd = _link_waiting_for_pending(tmp, pending, events)
@@ -346,18 +352,7 @@ def _deliver_batch(store, payloads):
         batch_id = new_event_id()[0]
         name = "batch_%s_%d.jsonl" % (batch_id, len(payloads))
         target = os.path.join(events, "pending", name)
-        tmp = os.path.join(events, "tmp", name + "." + secrets.token_hex(8))
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            view = memoryview(b"".join(payloads))
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            os.unlink(tmp)
-            raise
-        os.close(fd)
+        tmp = _write_tmp(events, name, b"".join(payloads))
         try:
             dirfd = _link_waiting_for_pending(tmp, target, events)
         except FileExistsError:

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poet.json.Json;
 import dev.poet.store.NioStoreIO;
-import dev.poet.store.StoreIO;
 import dev.poet.testing.Cli;
+import dev.poet.testing.DelegatingStoreIO;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class LateArrivalTest {
     /** Delegates to the real file system; when the run publishes its first segment, a late event lands in the claim. */
-    static final class LateLink implements StoreIO {
-        final StoreIO real = NioStoreIO.INSTANCE;
+    static final class LateLink extends DelegatingStoreIO {
         final byte[] late;
         boolean done;
         boolean writerRestoresPending;
@@ -46,16 +44,6 @@ class LateArrivalTest {
         }
 
         @Override
-        public void createDurably(Path file, byte[] content) throws IOException {
-            real.createDurably(file, content);
-        }
-
-        @Override
-        public void createDurably(Path file, Writer writer) throws IOException {
-            real.createDurably(file, writer);
-        }
-
-        @Override
         public void rename(Path from, Path to) throws IOException {
             if (!Files.exists(from, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new java.nio.file.NoSuchFileException(from.toString()); // rename(2) checks its source first
@@ -65,36 +53,6 @@ class LateArrivalTest {
                 // a writer that waited out its patience puts pending/ back with the claim's own pending.next
                 Files.move(from.resolveSibling("pending.next"), from);
             }
-        }
-
-        @Override
-        public void replace(Path from, Path to) throws IOException {
-            real.replace(from, to);
-        }
-
-        @Override
-        public void appendDurably(Path file, byte[] bytes) throws IOException {
-            real.appendDurably(file, bytes);
-        }
-
-        @Override
-        public void createSymlink(Path link, Path target) throws IOException {
-            real.createSymlink(link, target);
-        }
-
-        @Override
-        public void forceDirectory(Path dir) throws IOException {
-            real.forceDirectory(dir);
-        }
-
-        @Override
-        public FileChannel openLockFile(Path file) throws IOException {
-            return real.openLockFile(file);
-        }
-
-        @Override
-        public void deleteIfExists(Path file) throws IOException {
-            real.deleteIfExists(file);
         }
     }
 

@@ -9,8 +9,8 @@ import dev.poet.json.Json;
 import dev.poet.store.Batches;
 import dev.poet.store.NioStoreIO;
 import dev.poet.store.Store;
-import dev.poet.store.StoreIO;
 import dev.poet.testing.Cli;
+import dev.poet.testing.DelegatingStoreIO;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -37,44 +37,8 @@ class GroupCommitTest {
     Path store;
 
     /** The real file system, whose directory forces can be made to fail. */
-    static final class FailingForce implements StoreIO {
-        final StoreIO real = NioStoreIO.INSTANCE;
+    static final class FailingForce extends DelegatingStoreIO {
         volatile boolean fail;
-
-        @Override
-        public void createDurably(Path file, byte[] content) throws IOException {
-            real.createDurably(file, content);
-        }
-
-        @Override
-        public void createDurably(Path file, Writer writer) throws IOException {
-            real.createDurably(file, writer);
-        }
-
-        @Override
-        public boolean publish(Path from, Path to) throws IOException {
-            return real.publish(from, to);
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException {
-            real.rename(from, to);
-        }
-
-        @Override
-        public void replace(Path from, Path to) throws IOException {
-            real.replace(from, to);
-        }
-
-        @Override
-        public void appendDurably(Path file, byte[] bytes) throws IOException {
-            real.appendDurably(file, bytes);
-        }
-
-        @Override
-        public void createSymlink(Path link, Path target) throws IOException {
-            real.createSymlink(link, target);
-        }
 
         @Override
         public void forceDirectory(Path dir) throws IOException {
@@ -82,16 +46,6 @@ class GroupCommitTest {
                 throw new IOException("Input/output error");
             }
             real.forceDirectory(dir);
-        }
-
-        @Override
-        public java.nio.channels.FileChannel openLockFile(Path file) throws IOException {
-            return real.openLockFile(file);
-        }
-
-        @Override
-        public void deleteIfExists(Path file) throws IOException {
-            real.deleteIfExists(file);
         }
     }
 
