@@ -184,6 +184,7 @@ public final class Correlator {
 
     private Report runLocked() throws IOException {
         long started = System.nanoTime();
+        settledBatches.clear();
         index = CorrelationIndex.open(store);
         resolver = new Resolver(index);
         nextSeq = Math.max(store.segments().lastSeq(), index.lastSegment) + 1;
