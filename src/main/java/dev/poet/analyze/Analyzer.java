@@ -91,8 +91,9 @@ public final class Analyzer {
         out.put("window", w);
         out.put("overall", new Patterns(inWindow, ackTarget, now, implicit).toMap());
         List<Object> vs = new ArrayList<>();
-        Map<String, Object> learnedHeldOut = learnedHeldOut(fn);
-        Map<String, ParamsRevisions.Origin> origins = ParamsRevisions.origins(history(fn));
+        List<Map<String, Object>> history = history(fn);
+        Map<String, Object> learnedHeldOut = learnedHeldOut(history);
+        Map<String, ParamsRevisions.Origin> origins = ParamsRevisions.origins(history);
         for (String v : versions) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", v);
@@ -140,24 +141,11 @@ public final class Analyzer {
      * deployed on (live and learned decisions on executions later than those it learned from),
      * from the function's history.
      */
-    private Map<String, Object> learnedHeldOut(String fn) {
+    private Map<String, Object> learnedHeldOut(List<Map<String, Object>> history) {
         Map<String, Object> out = new LinkedHashMap<>();
-        java.nio.file.Path h = store.versions().historyFile(fn);
-        List<String> lines;
-        try {
-            lines = java.nio.file.Files.readAllLines(h, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return out; // no history yet
-        }
-        for (String line : lines) {
-            try {
-                Map<String, Object> m = dev.poet.json.Json.parseObject(line.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        "history");
-                if ("deploy".equals(m.get("action")) && m.get("held_out") instanceof Map && m.get("version") instanceof String) {
-                    out.put((String) m.get("version"), m.get("held_out"));
-                }
-            } catch (RuntimeException e) {
-                // a torn line: status reports it
+        for (Map<String, Object> m : history) {
+            if ("deploy".equals(m.get("action")) && m.get("held_out") instanceof Map && m.get("version") instanceof String) {
+                out.put((String) m.get("version"), m.get("held_out"));
             }
         }
         return out;

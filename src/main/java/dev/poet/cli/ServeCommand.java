@@ -49,23 +49,19 @@ final class ServeCommand extends Base {
                     + " the next forms.")
     int committers;
 
+    private static void within(String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw dev.poet.PoetException.invalid(option + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (port < 0 || port > 65535) {
-            throw dev.poet.PoetException.invalid("--port must be between 0 and 65535, got " + port);
-        }
-        if (threads < 1 || threads > 1024) {
-            throw dev.poet.PoetException.invalid("--threads must be between 1 and 1024, got " + threads);
-        }
-        if (commitWait < 0 || commitWait > 1_000_000) {
-            throw dev.poet.PoetException.invalid("--commit-wait must be between 0 and 1000000 microseconds, got " + commitWait);
-        }
-        if (commitMax < 1 || commitMax > 100_000) {
-            throw dev.poet.PoetException.invalid("--commit-max must be between 1 and 100000, got " + commitMax);
-        }
-        if (committers < 1 || committers > 64) {
-            throw dev.poet.PoetException.invalid("--committers must be between 1 and 64, got " + committers);
-        }
+        within("--port", port, 0, 65535);
+        within("--threads", threads, 1, 1024);
+        within("--commit-wait", commitWait, 0, 1_000_000);
+        within("--commit-max", commitMax, 1, 100_000);
+        within("--committers", committers, 1, 64);
         if (new java.net.InetSocketAddress(host, port).isUnresolved()) {
             throw dev.poet.PoetException.invalid("--host " + dev.poet.store.Names.quote(host) + " is not an address of this machine");
         }

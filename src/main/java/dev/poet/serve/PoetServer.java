@@ -161,11 +161,6 @@ public final class PoetServer implements AutoCloseable {
         commits.close();
     }
 
-    /** Batches written by group commit so far, and the events in them. */
-    public long[] commitCounts() {
-        return commits.counts();
-    }
-
     /** A response: status, content type, body. */
     private record Response(int status, String contentType, byte[] body) {
         static Response json(int status, Object value) {

@@ -35,6 +35,10 @@ class BadArgumentsTest {
         refused("--expires must be longer than 0", "review-link", "--execution-id", "e1", "--base-url", "http://h",
                 "--expires", "0s");
         refused("is not an address of this machine", "serve", "--host", "no.such.host.invalid", "--port", "0");
+        refused("--commit-wait must be between 0 and 1000000, got -1", "serve", "--port", "0", "--commit-wait", "-1");
+        refused("--commit-max must be between 1 and 100000, got 0", "serve", "--port", "0", "--commit-max", "0");
+        refused("--committers must be between 1 and 64, got 65", "serve", "--port", "0", "--committers", "65");
+        refused("--batch needs --event", "record", "x.team.ping", "--batch");
         refused("unknown generator 'bogus'", "learn", "--generator", "bogus");
     }
 
