@@ -20,11 +20,11 @@ command -v wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get ins
 port=$((20000 + RANDOM % 20000))
 cd "$work"
 java -jar "$here/target/poet.jar" init >/dev/null
-POET_FEEDBACK_TOKEN=t java -XX:+UseParallelGC -jar "$here/target/poet.jar" -q serve --port "$port" --threads "$threads" ${SERVE_ARGS:-} \
+POET_FEEDBACK_TOKEN=t java ${SERVE_JAVA_OPTS:-} -XX:+UseParallelGC -jar "$here/target/poet.jar" -q serve --port "$port" --threads "$threads" ${SERVE_ARGS:-} \
     > serve.out 2> serve.err &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 300); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 wrk -t2 -c"$connections" -d3s -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" >/dev/null   # warm-up
 count() { find .poet/events/pending -type f -exec cat {} + | wc -l; }
 before=$(count)

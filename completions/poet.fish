@@ -83,7 +83,7 @@ complete -c poet -n '__fish_seen_subcommand_from rollback' -a '(poet __complete 
 complete -c poet -n '__fish_use_subcommand' -a serve -d 'Receive feedback, PagerDuty and Slack webhooks over HTTP.'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l host -x -d 'Address to bind (default: 127.0.0.1; 0.0.0.0 for every interface).'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l port -x -d 'Port (default: 8787; 0 picks a free one).'
-complete -c poet -n '__fish_seen_subcommand_from serve' -l threads -x -d 'Requests handled at once (default: 16); bodies arrive on up to max(64, 8N) threads, a q...'
+complete -c poet -n '__fish_seen_subcommand_from serve' -l threads -x -d 'Worker threads for requests that read the store: review pages, and the duplicate check ...'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l commit-wait -x -d 'Group commit: how long a batch of accepted events waits for more before it is forced (d...'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l commit-max -x -d 'Group commit: at most N events per batch file (default: 1000).'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l committers -x -d 'Group commit: batches forced at once (default: 4); while one waits for the disk, the ne...'

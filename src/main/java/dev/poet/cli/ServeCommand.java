@@ -31,8 +31,9 @@ final class ServeCommand extends Base {
     int port;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "16",
-            description = "Requests handled at once (default: ${DEFAULT-VALUE}); bodies arrive on up to"
-                    + " max(64, 8N) threads, a quarter of them per client address.")
+            description = "Worker threads for requests that read the store: review pages, and the duplicate check of"
+                    + " events whose ids a client chose (default: ${DEFAULT-VALUE}). Requests are read and answered by one"
+                    + " loop per core, whatever the number of clients.")
     int threads;
 
     @Option(names = "--commit-wait", paramLabel = "MICROSECONDS", defaultValue = "0",
@@ -69,8 +70,13 @@ final class ServeCommand extends Base {
         ServeSettings settings = ServeSettings.of(store, env().environment());
         PoetServer server;
         try {
+            java.util.function.Consumer<String> log = root().quiet() ? line -> { } : line -> {
+                synchronized (this) {
+                    env().err().println(line);
+                }
+            };
             server = PoetServer.start(eventLog(store), settings.secrets(),
-                    new PoetServer.Config(host, port, threads, line -> note(line), commitWait, commitMax, committers));
+                    new PoetServer.Config(host, port, threads, log, commitWait, commitMax, committers));
         } catch (java.net.BindException e) {
             throw dev.poet.PoetException.invalid("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }

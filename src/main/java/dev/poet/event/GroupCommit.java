@@ -93,22 +93,15 @@ public final class GroupCommit implements AutoCloseable {
             return List.of();
         }
         if (!mayRepeat) {
-            List<byte[]> lines = new ArrayList<>(evs.size());
-            for (Event e : evs) {
-                EventCodec.validate(e);
-                lines.add(EventCodec.encode(e));
+            CompletableFuture<List<EventLog.Recorded>> f = fresh(evs);
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the batch to be forced", e);
+            } catch (ExecutionException e) {
+                throw unwrap(e.getCause());
             }
-            if (closed) {
-                throw new IOException("the server is stopping");
-            }
-            CompletableFuture<Path> done = new CompletableFuture<>();
-            queue.add(new Request(lines, done));
-            Path p = await(done, List.of());
-            List<EventLog.Recorded> out = new ArrayList<>(evs.size());
-            for (Event e : evs) {
-                out.add(new EventLog.Recorded(e, p, false));
-            }
-            return out;
         }
         List<byte[]> encoded = new ArrayList<>(evs.size());
         for (Event e : evs) {
@@ -137,7 +130,9 @@ public final class GroupCommit implements AutoCloseable {
             }
             Path p = null;
             if (!lines.isEmpty()) {
-                queue.add(new Request(lines, mine));
+                if (!enqueue(new Request(lines, mine))) {
+                    mine.completeExceptionally(new IOException("the server is stopping"));
+                }
                 p = await(mine, evs);
             }
             List<EventLog.Recorded> out = new ArrayList<>(evs.size());
@@ -161,6 +156,75 @@ public final class GroupCommit implements AutoCloseable {
                 return out;
             }
             // what this attempt delivered is durable and remembered: the next one finds it as a duplicate
+        }
+    }
+
+    /**
+     * As {@link #record(List, boolean)} without waiting: validates and encodes now (an invalid event
+     * throws here, delivering none), and completes once the events are durable, or exceptionally with
+     * the I/O error. Events whose ids were made fresh ({@code mayRepeat} false) only queue; events
+     * that may repeat need file-system lookups and are recorded on {@code blocking}.
+     */
+    public CompletableFuture<List<EventLog.Recorded>> submit(List<Event> evs, boolean mayRepeat,
+                                                            java.util.concurrent.Executor blocking) {
+        if (evs.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        if (!mayRepeat) {
+            return fresh(evs);
+        }
+        for (Event e : evs) {
+            EventCodec.validate(e);
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return record(evs, true);
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, blocking);
+    }
+
+    private CompletableFuture<List<EventLog.Recorded>> fresh(List<Event> evs) {
+        List<byte[]> lines = new ArrayList<>(evs.size());
+        for (Event e : evs) {
+            EventCodec.validate(e);
+            lines.add(EventCodec.encode(e));
+        }
+        CompletableFuture<Path> done = new CompletableFuture<>();
+        if (!enqueue(new Request(lines, done))) {
+            return CompletableFuture.failedFuture(new IOException("the server is stopping"));
+        }
+        return done.thenApply(p -> {
+            List<EventLog.Recorded> out = new ArrayList<>(evs.size());
+            for (Event e : evs) {
+                out.add(new EventLog.Recorded(e, p, false));
+            }
+            return out;
+        });
+    }
+
+    private static IOException unwrap(Throwable c) {
+        if (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof IOException io) {
+            return io;
+        }
+        if (c instanceof RuntimeException re) {
+            throw re;
+        }
+        return new IOException(c);
+    }
+
+    /** Queues a request unless closed: once closed, nothing more is queued, so the committers deliver all that was. */
+    private boolean enqueue(Request r) {
+        synchronized (queue) {
+            if (closed) {
+                return false;
+            }
+            queue.add(r);
+            return true;
         }
     }
 
@@ -279,7 +343,9 @@ public final class GroupCommit implements AutoCloseable {
     /** Stops taking events; those already queued are delivered first. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (queue) {
+            closed = true;
+        }
         try {
             for (Thread t : committers) {
                 t.join(30_000);

@@ -1,7 +1,5 @@
 package dev.poet.serve;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.poet.PoetException;
 import dev.poet.event.Event;
 import dev.poet.event.EventLog;
@@ -16,9 +14,6 @@ import dev.poet.integrate.Slack;
 import dev.poet.json.Json;
 import dev.poet.store.Names;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -27,9 +22,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,15 +36,19 @@ import java.util.function.Consumer;
  * token, 413 over 1 MiB) and writes nothing. An endpoint whose secret is missing is not served:
  * it answers 503 saying which secret, and {@link #disabled()} lists them.
  *
- * <p>Slow clients: a request body is read on one of {@link #readers} threads, which mostly wait,
- * and only then handled, at most {@code threads} at a time. One client address may have at most
- * {@link #perClient} bodies arriving at once; beyond that it gets 429 at once, without its body
- * being read, and the connection is closed. So clients that dribble their bodies tie up neither
- * the handling threads nor, from one address, more than a quarter of the readers; every read is
- * still bounded by {@code sun.net.httpserver.maxReqTime}.
+ * <p>HTTP is {@link Http}: one loop per core reads requests without a thread per client, so slow
+ * clients cost buffers, not threads; at most {@link #PER_CLIENT} bodies may be arriving at once from
+ * one client address (429 beyond, the body unread, the connection closed). Requests are handled on
+ * the loops; accepted events go to {@link GroupCommit} and the answer is written when their batch
+ * is durable. Work that looks at the store (the review page, the duplicate check of events whose
+ * ids a client chose) runs on {@code threads} worker threads.
  */
 public final class PoetServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
+    /** Bodies one client address may have arriving at once. */
+    public static final int PER_CLIENT = 64;
+    /** A request must arrive within this from its first byte; an idle connection is closed after it. */
+    static final long REQUEST_TIMEOUT_MILLIS = 30_000;
 
     /** Where to listen and whom to tell. */
     public record Config(String host, int port, int threads, Consumer<String> log, long commitWaitMicros, int commitMax,
@@ -68,45 +67,30 @@ public final class PoetServer implements AutoCloseable {
     private final GroupCommit commits;
     private final Secrets secrets;
     private final Consumer<String> log;
-    private final HttpServer server;
-    private final ThreadPoolExecutor pool;
-    private final Semaphore handling;
-    /**
-     * Set while this thread holds a handling permit. Not an exchange attribute: Java 17 keeps
-     * those in the context, shared by every request to the endpoint.
-     */
-    private final ThreadLocal<Boolean> holding = new ThreadLocal<>();
-    private final int perClient;
-    private final Map<InetAddress, Integer> arriving = new ConcurrentHashMap<>();
+    private final Http http;
+    private final ThreadPoolExecutor workers;
     private final List<String> disabled = new ArrayList<>();
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+
+    private record Route(String method, Handler handler) {
+    }
 
     private PoetServer(EventLog events, Secrets secrets, Config config) throws IOException {
         this.events = events;
-        this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax(), config.committers());
         this.secrets = secrets;
         this.log = config.log();
-        // bound the time a request may take to arrive, so a slow client cannot hold a thread for ever
-        System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime", "30"));
-        System.setProperty("sun.net.httpserver.maxRspTime", System.getProperty("sun.net.httpserver.maxRspTime", "30"));
-        // answer without waiting for the client's delayed ACK (headers and body go out as separate writes)
-        System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
-        // the refused rest of a body is not read by the server either (refusals close the connection)
-        System.setProperty("sun.net.httpserver.drainAmount", System.getProperty("sun.net.httpserver.drainAmount", "0"));
-        this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
         int threads = Math.max(1, config.threads());
-        this.pool = new ThreadPoolExecutor(readers(threads), readers(threads), 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
-        pool.allowCoreThreadTimeOut(true);
-        this.handling = new Semaphore(threads);
-        this.perClient = perClient(threads);
-        server.setExecutor(pool);
-        server.createContext("/healthz", ex -> handle(ex, "GET", this::healthz));
-        server.createContext("/poet/feedback", ex -> handle(ex, "POST", this::feedback));
-        server.createContext("/poet/review/", ex -> handle(ex, "GET", this::review));
-        server.createContext("/webhooks/pagerduty", ex -> handle(ex, "POST", this::pagerduty));
-        server.createContext("/webhooks/slack", ex -> handle(ex, "POST", this::slack));
-        server.createContext("/", ex -> handle(ex, null, e -> {
-            throw new Rejected(404, "no such endpoint: " + e.getRequestURI().getPath());
-        }));
+        this.workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
+            Thread t = new Thread(r, "poet-serve-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        workers.allowCoreThreadTimeOut(true);
+        routes.put("/healthz", new Route("GET", this::healthz));
+        routes.put("/poet/feedback", new Route("POST", this::feedback));
+        routes.put("/poet/review/", new Route("GET", r -> CompletableFuture.supplyAsync(() -> review(r), workers)));
+        routes.put("/webhooks/pagerduty", new Route("POST", this::pagerduty));
+        routes.put("/webhooks/slack", new Route("POST", this::slack));
         if (secrets.get(Secrets.FEEDBACK_TOKEN) == null && secrets.get(Secrets.REVIEW_KEY) == null) {
             disabled.add("/poet/feedback: neither " + Secrets.FEEDBACK_TOKEN + " nor " + Secrets.REVIEW_KEY + " is set");
         }
@@ -119,27 +103,25 @@ public final class PoetServer implements AutoCloseable {
         if (secrets.get(Secrets.SLACK) == null) {
             disabled.add("/webhooks/slack: " + Secrets.SLACK + " is not set");
         }
-    }
-
-    /** Threads that read request bodies: eight per handling thread, at least 64. */
-    public static int readers(int threads) {
-        return Math.min(4096, Math.max(64, 8 * threads));
-    }
-
-    /** Bodies one client address may have arriving at once: a quarter of the readers. */
-    public static int perClient(int threads) {
-        return readers(threads) / 4;
+        this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax(), config.committers());
+        try {
+            this.http = new Http(new InetSocketAddress(config.host(), config.port()), this::handle, this::refusal,
+                    new Http.Limits(MAX_BODY, PER_CLIENT, REQUEST_TIMEOUT_MILLIS, REQUEST_TIMEOUT_MILLIS),
+                    Runtime.getRuntime().availableProcessors());
+        } catch (IOException | RuntimeException e) {
+            commits.close();
+            workers.shutdown();
+            throw e;
+        }
     }
 
     public static PoetServer start(EventLog events, Secrets secrets, Config config) throws IOException {
-        PoetServer s = new PoetServer(events, secrets, config);
-        s.server.start();
-        return s;
+        return new PoetServer(events, secrets, config);
     }
 
     /** The address it listens on, e.g. {@code http://127.0.0.1:8787/}. */
     public URI url() {
-        InetSocketAddress a = server.getAddress();
+        InetSocketAddress a = http.address();
         String host = a.getAddress().getHostAddress();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
     }
@@ -149,166 +131,132 @@ public final class PoetServer implements AutoCloseable {
         return List.copyOf(disabled);
     }
 
+    /** Stops accepting, answers the requests being handled (their events delivered), then stops. */
     @Override
     public void close() {
-        server.stop(1);
-        pool.shutdown();
+        http.close(5_000);
+        workers.shutdown();
         try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
+            workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         commits.close();
     }
 
-    /** A response: status, content type, body. */
-    private record Response(int status, String contentType, byte[] body) {
+    /** A response: status, content type, body, and headers of its own. */
+    private record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
         static Response json(int status, Object value) {
-            return new Response(status, "application/json", Json.encodeLine(value));
+            return new Response(status, "application/json", Json.encodeLine(value), Map.of());
         }
 
         static Response html(int status, String page) {
-            return new Response(status, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
+            return new Response(status, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8), Map.of());
         }
     }
 
     private interface Handler {
-        Response handle(HttpExchange ex) throws IOException;
+        CompletionStage<Response> handle(Http.Request r) throws IOException;
     }
 
-    private void handle(HttpExchange ex, String method, Handler h) {
+    private static CompletionStage<Response> now(Response r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private Route route(String path) {
+        Route r = routes.get(path);
+        if (r == null && path.startsWith("/poet/review/")) {
+            r = routes.get("/poet/review/");
+        }
+        return r;
+    }
+
+    private CompletionStage<Http.Response> handle(Http.Request req) {
         long started = System.nanoTime();
-        Response r;
+        CompletionStage<Response> stage;
         try {
-            if (method != null && !method.equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().add("Allow", method);
-                throw new Rejected(405, ex.getRequestMethod() + " is not allowed here; use " + method);
+            Route route = route(req.path());
+            if (route == null) {
+                throw new Rejected(404, "no such endpoint: " + req.path());
             }
-            r = h.handle(ex);
-        } catch (Rejected e) {
-            r = error(ex, e.httpStatus(), e.getMessage());
-        } catch (PoetException e) {
-            r = error(ex, e.status() == dev.poet.Status.INVALID ? 400 : 503, e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            r = error(ex, 503, "could not record: " + e.getMessage());
-        } finally {
-            if (holding.get() != null) {
-                holding.remove();
-                handling.release();
+            if (!route.method().equals(req.method())) {
+                stage = now(withHeader(error(req, 405, req.method() + " is not allowed here; use " + route.method()),
+                        "Allow", route.method()));
+            } else {
+                stage = route.handler().handle(req);
             }
+        } catch (RuntimeException | IOException e) {
+            stage = CompletableFuture.failedFuture(e);
         }
-        if (r.status() == 429) {
-            ex.getResponseHeaders().set("Retry-After", "1");
-            ex.getResponseHeaders().set("Connection", "close");
-        } else {
-            // at the end of the body the connection can serve the next request; the server itself
-            // drains nothing (drainAmount 0)
-            drain(ex);
-        }
-        try {
-            ex.getResponseHeaders().set("Content-Type", r.contentType());
-            ex.getResponseHeaders().set("Cache-Control", "no-store");
-            ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            if (r.contentType().startsWith("text/html")) {
-                ex.getResponseHeaders().set("Content-Security-Policy",
-                        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
-            }
-            ex.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(r.body());
-            }
-        } catch (IOException e) {
-            // the client went away; what was recorded stays recorded
-        } finally {
-            ex.close();
-            log.accept(ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " " + r.status() + " "
-                    + (System.nanoTime() - started) / 1_000_000 + "ms");
-        }
+        return stage.handle((r, failure) -> {
+            Response answer = r != null ? r : failed(req, failure);
+            log.accept(req.method() + " " + req.path() + " " + answer.status() + " " + (System.nanoTime() - started) / 1_000_000 + "ms");
+            return wire(answer);
+        });
     }
 
-    /**
-     * Reads what is left of the request's body (normally nothing: it was read, or there is none).
-     * A refused one is read if it declared at most 16 MiB, so that the client, still sending, gets
-     * the error instead of a reset connection; a larger one is cut off and the connection closed.
-     */
-    private static void drain(HttpExchange ex) {
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        long n;
-        try {
-            n = length == null ? 0 : Long.parseLong(length.strip());
-        } catch (NumberFormatException e) {
-            n = 0;
+    private Response failed(Http.Request req, Throwable failure) {
+        Throwable e = failure;
+        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
+                && e.getCause() != null) {
+            e = e.getCause();
         }
-        if (n > 16L << 20) {
-            ex.getResponseHeaders().set("Connection", "close");
-            return;
+        if (e instanceof Rejected r) {
+            return error(req, r.httpStatus(), r.getMessage());
         }
-        try {
-            InputStream in = ex.getRequestBody();
-            byte[] buf = new byte[8192];
-            while (in.read(buf) >= 0) {
-                // discard
-            }
-        } catch (IOException e) {
-            // the client went away
+        if (e instanceof PoetException p) {
+            return error(req, p.status() == dev.poet.Status.INVALID ? 400 : 503, p.getMessage());
         }
+        if (e instanceof java.util.concurrent.RejectedExecutionException) {
+            return withHeader(error(req, 503, "the server is busy; try again shortly"), "Retry-After", "1");
+        }
+        return error(req, 503, "could not record: " + e.getMessage());
     }
 
-    private Response error(HttpExchange ex, int status, String message) {
+    private static Response withHeader(Response r, String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(r.headers());
+        h.put(name, value);
+        return new Response(r.status(), r.contentType(), r.body(), h);
+    }
+
+    private Http.Response wire(Response r) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Type", r.contentType());
+        h.put("Cache-Control", "no-store");
+        h.put("X-Content-Type-Options", "nosniff");
+        if (r.contentType().startsWith("text/html")) {
+            h.put("Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+        }
+        h.putAll(r.headers());
+        return new Http.Response(r.status(), h, r.body());
+    }
+
+    /** What the HTTP layer answers to a request it refuses before any handler sees it. */
+    private Http.Response refusal(int status, String message, Http.Request req) {
+        Response r = error(req, status, message);
+        if (status == 429) {
+            r = withHeader(withHeader(r, "Retry-After", "1"), "Connection", "close");
+        }
+        if (req != null) {
+            log.accept(req.method() + " " + req.path() + " " + status + " (refused: " + message + ")");
+        }
+        return wire(r);
+    }
+
+    private Response error(Http.Request req, int status, String message) {
+        if (req != null && wantsHtml(req)) {
+            return Response.html(status, ReviewPage.message("Not recorded", message));
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("error", message);
         m.put("status", (long) status);
-        if (wantsHtml(ex)) {
-            return Response.html(status, ReviewPage.message("Not recorded", message));
-        }
         return Response.json(status, m);
     }
 
-    private static boolean wantsHtml(HttpExchange ex) {
-        String ct = ex.getRequestHeaders().getFirst("Content-Type");
-        return ct != null && ct.startsWith("application/x-www-form-urlencoded") && ex.getRequestURI().getPath().equals("/poet/feedback");
-    }
-
-    /**
-     * The request's body, read under the per-client bound, then a handling permit: the caller
-     * holds one of the {@code threads} permits from here until {@link #handle} answers.
-     */
-    private byte[] body(HttpExchange ex) throws IOException {
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.strip()) > MAX_BODY) {
-                    throw new Rejected(413, "the body is over the 1 MiB limit");
-                }
-            } catch (NumberFormatException e) {
-                throw new Rejected(400, "Content-Length is not a number");
-            }
-        }
-        // the stream exists before any refusal: finishing the response closes it, unread, and the
-        // server then closes the connection instead of waiting for the rest of the body
-        InputStream in = ex.getRequestBody();
-        InetAddress client = ex.getRemoteAddress().getAddress();
-        if (arriving.merge(client, 1, Integer::sum) > perClient) {
-            leave(client);
-            throw new Rejected(429, "too many requests from " + client.getHostAddress()
-                    + " are still sending their bodies (at most " + perClient + "); try again later");
-        }
-        byte[] b;
-        try {
-            b = in.readNBytes(MAX_BODY + 1);
-        } finally {
-            leave(client);
-        }
-        if (b.length > MAX_BODY) {
-            throw new Rejected(413, "the body is over the 1 MiB limit");
-        }
-        handling.acquireUninterruptibly();
-        holding.set(Boolean.TRUE);
-        return b;
-    }
-
-    private void leave(InetAddress client) {
-        arriving.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+    private static boolean wantsHtml(Http.Request req) {
+        String ct = req.header("Content-Type");
+        return ct != null && ct.startsWith("application/x-www-form-urlencoded") && req.path().equals("/poet/feedback");
     }
 
     private static Map<String, String> query(String raw) {
@@ -337,45 +285,46 @@ public final class PoetServer implements AutoCloseable {
         return v;
     }
 
-    private Response healthz(HttpExchange ex) {
+    private CompletionStage<Response> healthz(Http.Request req) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "ok");
         m.put("disabled", disabled);
-        return Response.json(200, m);
+        return now(Response.json(200, m));
     }
 
-    private Map<String, Object> recorded(List<Event> accepted, String ignored) throws IOException {
-        return recorded(accepted, ignored, true);
-    }
-
-    /** {@code mayRepeat} false: every id was made fresh here, no client chose it. */
-    private Map<String, Object> recorded(List<Event> accepted, String ignored, boolean mayRepeat) throws IOException {
-        List<Object> ids = new ArrayList<>();
-        long duplicates = 0;
-        // durable before the answer: one batch file per fsync with the requests handled meanwhile
-        for (EventLog.Recorded r : commits.record(accepted, mayRepeat)) {
-            ids.add(r.event().id());
-            if (r.duplicate()) {
-                duplicates++;
+    /**
+     * Delivers the events (durable before the stage completes, one batch per fsync with the requests
+     * handled meanwhile) and describes what was recorded. {@code mayRepeat} false: every id was made
+     * fresh here, no client chose it, so no duplicate check is needed.
+     */
+    private CompletionStage<Map<String, Object>> recorded(List<Event> accepted, String ignored, boolean mayRepeat) {
+        return commits.submit(accepted, mayRepeat, workers).thenApply(done -> {
+            List<Object> ids = new ArrayList<>();
+            long duplicates = 0;
+            for (EventLog.Recorded r : done) {
+                ids.add(r.event().id());
+                if (r.duplicate()) {
+                    duplicates++;
+                }
             }
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", accepted.isEmpty() ? "ignored" : "recorded");
-        m.put("events", ids);
-        m.put("duplicates", duplicates);
-        if (ignored != null) {
-            m.put("ignored", ignored);
-        }
-        return m;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", accepted.isEmpty() ? "ignored" : "recorded");
+            m.put("events", ids);
+            m.put("duplicates", duplicates);
+            if (ignored != null) {
+                m.put("ignored", ignored);
+            }
+            return m;
+        });
     }
 
-    private Response feedback(HttpExchange ex) throws IOException {
+    private CompletionStage<Response> feedback(Http.Request req) {
         if (secrets.get(Secrets.FEEDBACK_TOKEN) == null && secrets.get(Secrets.REVIEW_KEY) == null) {
             throw new Rejected(503, "/poet/feedback is not configured: set " + Secrets.FEEDBACK_TOKEN + " or "
                     + Secrets.REVIEW_KEY);
         }
-        byte[] raw = body(ex);
-        String ct = ex.getRequestHeaders().getFirst("Content-Type");
+        byte[] raw = req.body();
+        String ct = req.header("Content-Type");
         boolean form = ct != null && ct.startsWith("application/x-www-form-urlencoded");
         Map<String, Object> body = new LinkedHashMap<>();
         if (form) {
@@ -403,12 +352,12 @@ public final class PoetServer implements AutoCloseable {
         if (exec == null || !Names.isId(exec)) {
             throw new Rejected(400, "execution_id is required and must be a valid id");
         }
-        String bearer = ex.getRequestHeaders().getFirst("Authorization");
+        String bearer = req.header("Authorization");
         String token = secrets.get(Secrets.FEEDBACK_TOKEN);
         boolean authorised = token != null && bearer != null && Hmac.equal(bearer.strip(), "Bearer " + token);
         String source = "api";
         if (!authorised) {
-            String review = body.get("token") instanceof String ? (String) body.get("token") : query(ex.getRequestURI().getRawQuery()).get("token");
+            String review = body.get("token") instanceof String ? (String) body.get("token") : query(req.rawQuery()).get("token");
             String key = secrets.get(Secrets.REVIEW_KEY);
             if (key == null) {
                 throw new Rejected(401, "a valid bearer token is required");
@@ -418,41 +367,47 @@ public final class PoetServer implements AutoCloseable {
         }
         body.remove("token");
         body.remove("verdict");
-        String idem = ex.getRequestHeaders().getFirst("Idempotency-Key");
+        String idem = req.header("Idempotency-Key");
         if (idem == null && body.get("id") instanceof String) {
             idem = (String) body.get("id");
         }
         Event e = FeedbackApi.convert(body, source, idem, events::newId, events.clock().instant());
-        Map<String, Object> m = recorded(List.of(e), null, idem != null && !idem.isBlank());
-        if (form) {
-            boolean real = Boolean.TRUE.equals(e.data().get("was_real_drift"));
-            return Response.html(200, ReviewPage.message("Thank you",
-                    "Recorded: " + (real ? "real drift" : "false positive") + " for execution " + exec + "."));
-        }
-        return Response.json(200, m);
+        return recorded(List.of(e), null, idem != null && !idem.isBlank()).thenApply(m -> {
+            if (form) {
+                boolean real = Boolean.TRUE.equals(e.data().get("was_real_drift"));
+                return Response.html(200, ReviewPage.message("Thank you",
+                        "Recorded: " + (real ? "real drift" : "false positive") + " for execution " + exec + "."));
+            }
+            return Response.json(200, m);
+        });
     }
 
-    private Response review(HttpExchange ex) throws IOException {
+    /** Runs on a worker: it reads the store. */
+    private Response review(Http.Request req) {
         String key = requireSecret(Secrets.REVIEW_KEY, "/poet/review/");
-        String exec = URLDecoder.decode(ex.getRequestURI().getRawPath().substring("/poet/review/".length()),
-                StandardCharsets.UTF_8);
+        String exec = URLDecoder.decode(req.rawPath().substring("/poet/review/".length()), StandardCharsets.UTF_8);
         if (!Names.isId(exec)) {
             throw new Rejected(400, "not an execution id");
         }
-        String token = query(ex.getRequestURI().getRawQuery()).get("token");
+        String token = query(req.rawQuery()).get("token");
         try {
             ReviewTokens.check(key, exec, token, events.clock().instant());
         } catch (Rejected e) {
             return Response.html(e.httpStatus(), ReviewPage.message("Link not valid", e.getMessage()));
         }
-        Event execution = events.findExecution(exec).orElse(null);
+        Event execution;
+        try {
+            execution = events.findExecution(exec).orElse(null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return Response.html(200, ReviewPage.page(exec, token, execution));
     }
 
-    private Response pagerduty(HttpExchange ex) throws IOException {
+    private CompletionStage<Response> pagerduty(Http.Request req) {
         String secret = requireSecret(Secrets.PAGERDUTY, "/webhooks/pagerduty");
-        byte[] raw = body(ex);
-        if (!PagerDuty.verify(secret, raw, ex.getRequestHeaders().getFirst(PagerDuty.SIGNATURE_HEADER))) {
+        byte[] raw = req.body();
+        if (!PagerDuty.verify(secret, raw, req.header(PagerDuty.SIGNATURE_HEADER))) {
             throw new Rejected(401, "X-PagerDuty-Signature is missing or does not match the body");
         }
         Object payload;
@@ -462,16 +417,15 @@ public final class PoetServer implements AutoCloseable {
             throw new Rejected(400, "the body is not JSON: " + e.getMessage());
         }
         PagerDuty.Converted c = PagerDuty.convert(payload, events::newId, events.clock().instant());
-        return Response.json(200, recorded(c.events(), c.ignored()));
+        return recorded(c.events(), c.ignored(), true).thenApply(m -> Response.json(200, m));
     }
 
-    private Response slack(HttpExchange ex) throws IOException {
+    private CompletionStage<Response> slack(Http.Request req) {
         String secret = requireSecret(Secrets.SLACK, "/webhooks/slack");
-        byte[] raw = body(ex);
-        Slack.verify(secret, ex.getRequestHeaders().getFirst("X-Slack-Request-Timestamp"), raw,
-                ex.getRequestHeaders().getFirst("X-Slack-Signature"), events.clock().instant());
+        byte[] raw = req.body();
+        Slack.verify(secret, req.header("X-Slack-Request-Timestamp"), raw, req.header("X-Slack-Signature"),
+                events.clock().instant());
         PagerDuty.Converted c = Slack.convert(Slack.payloadOfForm(raw), events::newId, events.clock().instant());
-        Map<String, Object> m = recorded(c.events(), c.ignored());
-        return Response.json(200, m);
+        return recorded(c.events(), c.ignored(), true).thenApply(m -> Response.json(200, m));
     }
 }

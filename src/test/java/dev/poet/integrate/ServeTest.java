@@ -319,7 +319,7 @@ class ServeTest {
         assertEquals("review_link", d.get("validation_source"));
     }
 
-    /** Clients that send their body a byte at a time hold one thread each, not the server: others are still answered. */
+    /** Clients that send their body a byte at a time hold a buffer each, not the server: others are still answered. */
     @Test
     void slowBodiesDoNotStopTheServer() throws Exception {
         List<java.net.Socket> slow = new java.util.ArrayList<>();
@@ -354,15 +354,14 @@ class ServeTest {
     }
 
     /**
-     * More clients dribbling their bodies than the server has handling threads (4 here), all from
-     * one address: those past the per-address bound get 429 at once, the rest wait on reader
-     * threads, and everyone else is answered promptly meanwhile. A dribbled body that completes is
-     * recorded. (With one thread pool of --threads, healthz waited for the 30 s request bound.)
-     * A real {@code poet serve} process: how its JDK server drains refused bodies is set for the
-     * whole JVM when the first server starts, which in this test JVM may be another test's.
+     * More clients dribbling their bodies than the server has worker threads (4 here), all from
+     * one address: those past the per-address bound get 429 at once, with their connection closed;
+     * the rest keep arriving, and everyone else is answered promptly meanwhile. A dribbled body that
+     * completes is recorded. (With a thread per request, healthz waited for the 30 s request bound.)
+     * A real {@code poet serve} process, stopped with SIGTERM at the end.
      */
     @Test
-    void moreSlowClientsThanThreadsLeaveTheServerServingAndOneAddressCannotTakeEveryReader() throws Exception {
+    void moreSlowClientsThanThreadsLeaveTheServerServingAndOneAddressIsBounded() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Jvm.poet(List.of(), "--store", project.resolve(".poet").toString(),
                 "-q", "serve", "--port", "0", "--threads", "4")).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put(Secrets.FEEDBACK_TOKEN, FEEDBACK_TOKEN);
@@ -380,7 +379,7 @@ class ServeTest {
     }
 
     private void slowClients(URI url) throws Exception {
-        int cap = PoetServer.perClient(4);
+        int cap = PoetServer.PER_CLIENT;
         int extra = 6;
         String rest = "\"execution_id\":\"" + EXEC + "\",\"was_real_drift\":false}";
         String padded = rest + " ".repeat(999 - rest.length());
@@ -422,7 +421,7 @@ class ServeTest {
                 assertTrue(answer.contains("too many requests from 127.0.0.2"), answer);
                 assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
             }
-            // cap (16) bodies still arriving, more than the 4 handling threads: others are served promptly
+            // cap (64) bodies still arriving, far more than the 4 worker threads: others are served promptly
             for (int round = 0; round < 3; round++) {
                 long t0 = System.nanoTime();
                 assertEquals(200, http.send(HttpRequest.newBuilder(url.resolve("/healthz")).GET().build(),
