@@ -116,10 +116,14 @@ public final class EventCodec {
         if (at < 0 || end < 2 || original[end - 1] != '}' || newlineOrCorrelation(original, end)) {
             return encode(record);
         }
-        Map<String, Object> envelope = record.toMap();
-        envelope.remove("data");
-        Object correlation = envelope.remove("correlation");
-        byte[] head = Json.encode(envelope);
+        byte[] head = plainHead(record);
+        if (head == null) {
+            Map<String, Object> envelope = record.toMap();
+            envelope.remove("data");
+            envelope.remove("correlation");
+            head = Json.encode(envelope);
+        }
+        Map<String, Object> correlation = record.correlation();
         byte[] corr = correlation == null ? null : Json.encode(correlation);
         int dataLen = end - 1 - at;
         int size = head.length - 1 + dataLen + (corr == null ? 0 : CORRELATION_KEY.length + corr.length) + 2;
@@ -142,6 +146,63 @@ public final class EventCodec {
         out[o++] = '}';
         out[o] = '\n';
         return out;
+    }
+
+    /**
+     * The envelope without data and correlation, {@code {"id":...,"source":...}}, written straight
+     * to bytes, exactly as {@link Json#encode} writes its map, when every field is plain printable
+     * ASCII without quotes or backslashes (as ids, types, names and canonical times are); null
+     * otherwise, for the general encoder.
+     */
+    static byte[] plainHead(Event e) {
+        String time = Timestamps.format(e.time());
+        String[] keys = {"id", "type", "time", "source", "function", "version", "execution_id"};
+        String[] values = {e.id(), e.type(), time, e.source(), e.function(), e.version(), e.executionId()};
+        int size = 1;
+        for (int i = 0; i < keys.length; i++) {
+            String v = values[i];
+            if (v == null) {
+                if (i < 4) {
+                    return null;
+                }
+                continue;
+            }
+            for (int j = 0; j < v.length(); j++) {
+                char c = v.charAt(j);
+                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                    return null;
+                }
+            }
+            size += keys[i].length() + v.length() + 6;
+        }
+        byte[] out = new byte[size];
+        int o = 0;
+        out[o++] = '{';
+        for (int i = 0; i < keys.length; i++) {
+            String v = values[i];
+            if (v == null) {
+                continue;
+            }
+            if (o > 1) {
+                out[o++] = ',';
+            }
+            out[o++] = '"';
+            o = ascii(keys[i], out, o);
+            out[o++] = '"';
+            out[o++] = ':';
+            out[o++] = '"';
+            o = ascii(v, out, o);
+            out[o++] = '"';
+        }
+        out[o++] = '}';
+        return o == out.length ? out : java.util.Arrays.copyOf(out, o);
+    }
+
+    private static int ascii(String s, byte[] out, int o) {
+        for (int i = 0; i < s.length(); i++) {
+            out[o++] = (byte) s.charAt(i);
+        }
+        return o;
     }
 
     /** Whether the bytes hold a newline before {@code end}, or a {@code ,"correlation":} key: one pass. */

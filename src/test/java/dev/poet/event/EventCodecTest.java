@@ -168,4 +168,36 @@ class EventCodecTest {
                 new String(EventCodec.encodeReusingData(record, pretty), StandardCharsets.UTF_8),
                 "a file that is not one canonical line is encoded afresh");
     }
+
+    /** Envelope strings that are plain ASCII and ones that need escaping, absent optional fields, odd times. */
+    @Test
+    void theDirectEnvelopeAndTimeReadersAgreeWithTheGeneralOnes() {
+        java.util.Random rnd = new java.util.Random(16);
+        String[] strings = {"detect_drift", "v12", "6f1c0d9e-6b1f", "caf\u00e9", "a\"b", "back\\slash", "tab\t", "~ok~", "", null};
+        for (int i = 0; i < 5_000; i++) {
+            Instant t = Instant.ofEpochMilli(rnd.nextLong() % 400_000_000_000_000L);
+            String function = strings[rnd.nextInt(strings.length)];
+            String version = strings[rnd.nextInt(strings.length)];
+            String exec = strings[rnd.nextInt(strings.length)];
+            String id = rnd.nextInt(10) == 0 ? "id\u2028x" : "01J" + Long.toHexString(rnd.nextLong());
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("n", (long) i);
+            Map<String, Object> corr = rnd.nextBoolean() ? null : new LinkedHashMap<>(Map.of("matched_by", "execution_id"));
+            Event e = new Event(id, "drift.validation", t, rnd.nextBoolean() ? "cli" : "s\u00f6urce", function, version, exec, data, corr);
+            Event pending = new Event(e.id(), e.type(), e.time(), e.source(), null, null, null, data, null);
+            assertEquals(new String(EventCodec.encode(e), StandardCharsets.UTF_8),
+                    new String(EventCodec.encodeReusingData(e, EventCodec.encode(pending)), StandardCharsets.UTF_8));
+            String stored = Timestamps.format(t);
+            assertEquals(java.time.OffsetDateTime.parse(stored).toInstant(), Timestamps.parse(stored, "time"), stored);
+            String noFraction = stored.substring(0, 19) + "Z";
+            if (stored.length() == 24) {
+                assertEquals(java.time.OffsetDateTime.parse(noFraction).toInstant(), Timestamps.parse(noFraction, "time"));
+            }
+        }
+        for (String bad : new String[] {"2026-02-29T00:00:00.000Z", "2026-04-31T00:00:00Z", "2026-11-27T24:00:00.000Z",
+            "2026-11-27T23:60:00.000Z", "2026-11-27T23:59:60.000Z", "2026-13-01T00:00:00.000Z", "2026-1x-01T00:00:00.000Z"}) {
+            assertThrows(PoetException.class, () -> Timestamps.parse(bad, "time"), bad);
+        }
+        assertEquals(Instant.parse("2024-02-29T23:59:59.999Z"), Timestamps.parse("2024-02-29T23:59:59.999Z", "time"));
+    }
 }
