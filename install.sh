@@ -118,7 +118,10 @@ for a in "\$@"; do
         record|feedback|status|events|init|completion|__complete) jit="-XX:TieredStopAtLevel=1 -XX:-UsePerfData$fixed"; break ;;
         # Batch commands: the throughput collector (G1's concurrent threads compete with the workers on
         # small machines) and a heap that keeps correlating a million events under 1 GiB of memory.
-        correlate|sweep|learn|analyze) jit="-XX:+UseParallelGC -Xmx768m"; break ;;
+        # correlate and sweep also run with C1 only: C2 spent 4 s of CPU compiling in a 4 s run of
+        # 100,000 events on 2 cores, and ran no faster at a million (docs/performance.md).
+        correlate|sweep) jit="-XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmx768m"; break ;;
+        learn|analyze) jit="-XX:+UseParallelGC -Xmx768m"; break ;;
         *) break ;;
     esac
 done

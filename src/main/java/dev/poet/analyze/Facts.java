@@ -5,7 +5,6 @@ import dev.poet.event.EventLog;
 import dev.poet.store.EventSpool.State;
 import dev.poet.store.Store;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -116,7 +115,7 @@ public final class Facts {
                 }
             }
             dev.poet.store.AtomicFile.write(store.io(), store.tmpDir(), dir.resolve(e.getKey() + ".bin"), raw -> {
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16));
+                DataOutputStream out = new DataOutputStream(new dev.poet.store.UnsyncBufferedOutputStream(raw, 1 << 16));
                 out.writeLong(MAGIC);
                 out.writeInt(FORMAT);
                 out.writeLong(lastSegment);
@@ -316,6 +315,27 @@ public final class Facts {
         return out;
     }
 
+    /**
+     * One instance per distinct value of the few-valued fields (function, version, feature, test,
+     * reason...): a million executions would otherwise hold millions of copies of the same names.
+     */
+    private final Map<String, String> canonical = new HashMap<>();
+    private static final int CANONICAL_MAX = 100_000;
+
+    private String canon(String s) {
+        if (s == null) {
+            return null;
+        }
+        String had = canonical.get(s);
+        if (had != null) {
+            return had;
+        }
+        if (canonical.size() < CANONICAL_MAX) {
+            canonical.put(s, s);
+        }
+        return s;
+    }
+
     private ExecutionFacts facts(String id) {
         return byId.computeIfAbsent(id, ExecutionFacts::new);
     }
@@ -327,16 +347,16 @@ public final class Facts {
             case "execution.completed": {
                 ExecutionFacts x = facts(e.executionId());
                 x.known = true;
-                x.function = e.function();
-                x.version = e.version();
+                x.function = canon(e.function());
+                x.version = canon(e.version());
                 x.time = e.time().toEpochMilli();
                 x.alert = Boolean.TRUE.equals(d.get("drift_detected"));
                 x.success = d.get("success") instanceof Boolean ? (Boolean) d.get("success") : null;
                 x.durationMs = num(d.get("duration_ms"));
-                x.feature = str(d.get("feature"));
-                x.featureType = str(d.get("feature_type"));
-                x.test = str(d.get("test"));
-                x.paramsRevision = str(d.get("params_revision"));
+                x.feature = canon(str(d.get("feature")));
+                x.featureType = canon(str(d.get("feature_type")));
+                x.test = canon(str(d.get("test")));
+                x.paramsRevision = canon(str(d.get("params_revision")));
                 Double cost = num(d.get("cost_usd"));
                 if (cost != null) {
                     x.cost += cost;
@@ -353,7 +373,7 @@ public final class Facts {
                 if (t >= x.verdictTime) {
                     x.verdictTime = t;
                     x.verdictReal = Boolean.TRUE.equals(d.get("was_real_drift"));
-                    x.verdictReason = str(d.get("reason"));
+                    x.verdictReason = canon(str(d.get("reason")));
                 }
                 break;
             }

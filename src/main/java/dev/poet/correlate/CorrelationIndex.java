@@ -217,7 +217,7 @@ public final class CorrelationIndex {
     /** Writes the checkpoint atomically; it covers every segment up to {@code lastSegment}. */
     public void save(Store store) throws IOException {
         AtomicFile.write(store.io(), store.tmpDir(), store.indexDir().resolve(FILE), raw -> {
-            DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw, 1 << 16));
+            DataOutputStream out = new DataOutputStream(new dev.poet.store.UnsyncBufferedOutputStream(raw, 1 << 16));
             out.writeLong(MAGIC);
             out.writeInt(FORMAT);
             out.writeLong(lastSegment);

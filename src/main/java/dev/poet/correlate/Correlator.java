@@ -51,8 +51,15 @@ import java.util.concurrent.Future;
  */
 public final class Correlator {
     public static final int DEFAULT_BATCH = 20_000;
-    /** Segments between index checkpoints, so a run killed late does not leave a long replay to the next. */
-    private static final int CHECKPOINT_EVERY = 10;
+    /**
+     * Index checkpoints during a run, so a run killed late does not leave a long replay to the next:
+     * one once at least this many records were written since the last, and at least half as many as
+     * the index holds (a checkpoint writes the whole index; waiting for that many keeps their total
+     * cost within three times the final one, where a fixed interval made it grow with the square of
+     * the run). A run killed late leaves at most that many records for the next run to replay.
+     */
+    static final long CHECKPOINT_RECORDS = 200_000;
+    private long recordsSinceCheckpoint;
     /** Executions first, so outcomes find them in the same run; alerts next, so acknowledgements find their alert. */
     private static final List<String> ORDER = List.of("batch", "exec", "alert", "model", "feedback", "cost", "impact", "config",
             "enhance", "version", EventType.CUSTOM_PREFIX);
@@ -185,6 +192,7 @@ public final class Correlator {
     private Report runLocked() throws IOException {
         long started = System.nanoTime();
         settledBatches.clear();
+        recordsSinceCheckpoint = 0;
         index = CorrelationIndex.open(store);
         resolver = new Resolver(index);
         nextSeq = Math.max(store.segments().lastSeq(), index.lastSegment) + 1;
@@ -213,6 +221,9 @@ public final class Correlator {
                 }
             }
         }
+        record Chunk(Path dir, List<String> names, long events) {
+        }
+        List<Chunk> chunks = new ArrayList<>();
         for (int d = 0; d < sources.size(); d++) {
             Path dir = sources.get(d);
             for (List<String> group : groupsByDir.get(d)) {
@@ -225,13 +236,29 @@ public final class Correlator {
                         events += Math.max(1, Batches.count(group.get(to)));
                         to++;
                     }
-                    List<String> chunk = group.subList(from, to);
-                    process(read(dir, chunk), waiting, false);
-                    done += events;
-                    progress.update("correlate", done, total);
+                    chunks.add(new Chunk(dir, group.subList(from, to), events));
                     from = to;
                 }
             }
+        }
+        // the next chunk is read and decoded (on the pool) while this one is correlated (on this thread)
+        ExecutorService ahead = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "poet-correlate-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<List<Parsed>> next = chunks.isEmpty() ? null : ahead.submit(() -> read(chunks.get(0).dir(), chunks.get(0).names()));
+            for (int c = 0; c < chunks.size(); c++) {
+                List<Parsed> items = await(next);
+                Chunk following = c + 1 < chunks.size() ? chunks.get(c + 1) : null;
+                next = following == null ? null : ahead.submit(() -> read(following.dir(), following.names()));
+                process(items, waiting, false);
+                done += chunks.get(c).events();
+                progress.update("correlate", done, total);
+            }
+        } finally {
+            ahead.shutdownNow();
         }
         List<Parsed> batches = deferred;
         deferred = null;
@@ -398,7 +425,7 @@ public final class Correlator {
     private List<Parsed> readBatches(Path dir, List<String> names) throws IOException {
         @SuppressWarnings("unchecked")
         List<Parsed>[] out = new List[names.size()];
-        parallel(names.size(), i -> {
+        parallel(names.size(), 1, i -> { // a batch holds many events: worth a thread each
             Path p = dir.resolve(names.get(i));
             List<Parsed> items = new ArrayList<>();
             try {
@@ -506,9 +533,11 @@ public final class Correlator {
                 index.lastSegment = nextSeq;
                 nextSeq++;
                 report.segments++;
-                if (report.segments % CHECKPOINT_EVERY == 0) {
+                recordsSinceCheckpoint += lines.size();
+                if (recordsSinceCheckpoint >= Math.max(CHECKPOINT_RECORDS, index.processedCount() / 2)) {
                     index.save(store);
                     sink.checkpoint(index.lastSegment);
+                    recordsSinceCheckpoint = 0;
                 }
             }
             for (Map.Entry<Parsed, String> q : quarantine.entrySet()) {
@@ -850,11 +879,38 @@ public final class Correlator {
         void run(int i) throws IOException;
     }
 
+    /** The result of a read started ahead, its failure thrown as it would have been. */
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PoetException(Status.FAILURE, "interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(c);
+        }
+    }
+
+    /** Runs task(0..n-1) on the pool, in parallel when there are at least 256 items per thread. */
     private void parallel(int n, IoTask task) throws IOException {
+        parallel(n, 256, task);
+    }
+
+    private void parallel(int n, int perThread, IoTask task) throws IOException {
         if (n == 0) {
             return;
         }
-        int threads = Math.min(options.threads(), Math.max(1, n / 256));
+        int threads = Math.min(options.threads(), Math.max(1, n / perThread));
         if (threads <= 1) {
             for (int i = 0; i < n; i++) {
                 task.run(i);

@@ -44,6 +44,8 @@ public final class Json {
                     .maxStringLength(4 << 20)
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // correctly rounded like Double.parseDouble, several times faster
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
             .build();
 

@@ -9,16 +9,29 @@ import java.util.regex.Pattern;
  * resolved.
  */
 public final class Names {
-    /** Python identifiers, bounded: function names become file names. */
-    private static final Pattern FUNCTION = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    /** Version labels as written in file names: v1, v2, ... */
-    private static final Pattern VERSION = Pattern.compile("v[1-9][0-9]{0,8}");
+    /** The patterns {@link #isFunction} and {@link #isVersion} check by hand (tests hold them to these). */
+    static final Pattern FUNCTION = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    static final Pattern VERSION = Pattern.compile("v[1-9][0-9]{0,8}");
 
     private Names() {
     }
 
+    /** {@code [A-Za-z_][A-Za-z0-9_]{0,127}}, checked by hand: every event's function is checked. */
     public static boolean isFunction(String s) {
-        return s != null && FUNCTION.matcher(s).matches();
+        if (s == null || s.isEmpty() || s.length() > 128) {
+            return false;
+        }
+        char c0 = s.charAt(0);
+        if (!(c0 >= 'a' && c0 <= 'z' || c0 >= 'A' && c0 <= 'Z' || c0 == '_')) {
+            return false;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!alnum(c) && c != '_') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code [A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}}, checked by hand: correlation checks every event's ids. */
@@ -39,8 +52,17 @@ public final class Names {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
+    /** {@code v[1-9][0-9]{0,8}}, checked by hand. */
     public static boolean isVersion(String s) {
-        return s != null && VERSION.matcher(s).matches();
+        if (s == null || s.length() < 2 || s.length() > 10 || s.charAt(0) != 'v' || s.charAt(1) < '1' || s.charAt(1) > '9') {
+            return false;
+        }
+        for (int i = 2; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static String function(String s) {
