@@ -5,8 +5,14 @@
 #
 #   bench/serve.sh [SECONDS] [CONNECTIONS] [THREADS]   (default 10 s, 32 connections, 16 server threads)
 #
-# SERVE_ARGS adds options to poet serve (e.g. SERVE_ARGS="--commit-wait 500"). Events are counted
-# as lines, so single event files and group-commit batch files count alike.
+# SERVE_ARGS adds options to poet serve (e.g. SERVE_ARGS="--commit-wait 500"), SERVE_JAVA_OPTS
+# options to its JVM. Events are counted as lines, so single event files and group-commit batch
+# files count alike.
+#
+# Baseline, measured beside it in the same store's directory: how many durable single-file
+# deliveries per second the disk takes one at a time (python3: exclusive tmp file, write, fsync,
+# link into pending/, fsync the directory, as one event file is delivered). The last line prints
+# the server's requests/s as a multiple of that.
 #
 # Installs wrk with apt-get if missing; builds target/poet.jar with Maven if missing.
 set -euo pipefail
@@ -28,6 +34,30 @@ for _ in $(seq 300); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>
 wrk -t2 -c"$connections" -d3s -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" >/dev/null   # warm-up
 count() { find .poet/events/pending -type f -exec cat {} + | wc -l; }
 before=$(count)
+# the baseline: 500 deliveries, one at a time, as close to the run as possible
+baseline=$(python3 - "$work/.poet/events" <<'PY'
+import os, sys, time
+events = sys.argv[1]
+tmp, pending = os.path.join(events, "tmp"), os.path.join(events, "pending")
+d = os.open(pending, os.O_RDONLY)
+n, t0 = 500, time.perf_counter()
+for i in range(n):
+    name = "baseline_%06d.json" % i
+    f = os.open(os.path.join(tmp, name), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    os.write(f, b'{"baseline":true}\n')
+    os.fsync(f)
+    os.close(f)
+    os.link(os.path.join(tmp, name), os.path.join(pending, "x" + name))
+    os.unlink(os.path.join(tmp, name))
+    os.fsync(d)
+elapsed = time.perf_counter() - t0
+for i in range(n):
+    os.unlink(os.path.join(pending, "xbaseline_%06d.json" % i))
+os.close(d)
+print("%.0f" % (n / elapsed))
+PY
+)
+echo "baseline: $baseline durable single-file deliveries/s, one at a time (python3, same directory)"
 cpu() { awk '{print $14, $15}' "/proc/$server/stat"; }
 read -r user0 sys0 < <(cpu)
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/bench/feedback.lua" "http://127.0.0.1:$port/" | tee wrk.out
@@ -37,4 +67,6 @@ files=$(ls .poet/events/pending | wc -l)
 echo "events delivered during the run: $((after - before)) (wrk's request count above should match), $files files in pending/"
 hz=$(getconf CLK_TCK)
 awk -v u=$((user1 - user0)) -v s=$((sys1 - sys0)) -v hz="$hz" -v n=$((after - before)) 'BEGIN {
-    printf "server CPU during the run: user %.1f s, system %.1f s, %.0f us per delivered event\n", u / hz, s / hz, (u + s) / hz * 1e6 / n }' 
+    printf "server CPU during the run: user %.1f s, system %.1f s, %.0f us per delivered event\n", u / hz, s / hz, (u + s) / hz * 1e6 / n }'
+rps=$(awk '/^Requests\/sec/ {print $2}' wrk.out)
+awk -v r="$rps" -v b="$baseline" 'BEGIN { printf "requests/s %.0f = %.2fx the baseline of %d one-at-a-time durable deliveries/s\n", r, r / b, b }' 

@@ -86,7 +86,7 @@ complete -c poet -n '__fish_seen_subcommand_from serve' -l port -x -d 'Port (def
 complete -c poet -n '__fish_seen_subcommand_from serve' -l threads -x -d 'Worker threads for requests that read the store: review pages, and the duplicate check ...'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l commit-wait -x -d 'Group commit: how long a batch of accepted events waits for more before it is forced (d...'
 complete -c poet -n '__fish_seen_subcommand_from serve' -l commit-max -x -d 'Group commit: at most N events per batch file (default: 1000).'
-complete -c poet -n '__fish_seen_subcommand_from serve' -l committers -x -d 'Group commit: batches forced at once (default: 4); while one waits for the disk, the ne...'
+complete -c poet -n '__fish_seen_subcommand_from serve' -l committers -x -d 'Group commit: batches forced at once (default: 2); while one waits for the disk, the ne...'
 complete -c poet -n '__fish_use_subcommand' -a review-link -d 'Print a signed link to one execution\'s review page.'
 complete -c poet -n '__fish_seen_subcommand_from review-link' -l execution-id -x -d 'The execution to review.'
 complete -c poet -n '__fish_seen_subcommand_from review-link' -l base-url -x -d 'Where \'poet serve\' is reachable (default: $POET_REVIEW_BASE_URL, else poet.json serve.b...'

@@ -45,7 +45,7 @@ final class ServeCommand extends Base {
             description = "Group commit: at most N events per batch file (default: ${DEFAULT-VALUE}).")
     int commitMax;
 
-    @Option(names = "--committers", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--committers", paramLabel = "N", defaultValue = "2",
             description = "Group commit: batches forced at once (default: ${DEFAULT-VALUE}); while one waits for the disk,"
                     + " the next forms.")
     int committers;

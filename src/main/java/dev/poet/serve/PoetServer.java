@@ -61,7 +61,7 @@ public final class PoetServer implements AutoCloseable {
     /** Group commit: how long a batch waits for more requests, and its size limit (see {@link GroupCommit}). */
     public static final long DEFAULT_COMMIT_WAIT_MICROS = 0;
     public static final int DEFAULT_COMMIT_MAX = 1000;
-    public static final int DEFAULT_COMMITTERS = 4;
+    public static final int DEFAULT_COMMITTERS = 2;
 
     private final EventLog events;
     private final GroupCommit commits;
