@@ -93,11 +93,12 @@ class HostileInputTest {
         }
 
         Map<String, String> env = Map.of(Secrets.FEEDBACK_TOKEN, "tok", Secrets.PAGERDUTY, "pd-secret",
-                Secrets.SLACK, "slack-secret", Secrets.REVIEW_KEY, "rk");
+                Secrets.SLACK, "slack-secret", Secrets.REVIEW_KEY, "rk", Secrets.EVENTS_TOKEN, "etok");
         try (PoetServer server = PoetServer.start(new EventLog(Store.open(store, NioStoreIO.INSTANCE), Clock.systemUTC()),
                 Secrets.load(env, null), new PoetServer.Config("127.0.0.1", 0, 4, l -> { }))) {
             HttpClient http = HttpClient.newHttpClient();
-            for (String kind : List.of("http-feedback", "http-pagerduty", "http-slack")) {
+            // the envelopes that poet record --event refuses, posted to POST /poet/events
+            for (String kind : List.of("http-feedback", "http-pagerduty", "http-slack", "cli-event")) {
                 for (Path f : files(kind)) {
                     inputs++;
                     long before = written(store);
@@ -106,6 +107,8 @@ class HostileInputTest {
                     switch (kind) {
                         case "http-feedback" -> b = HttpRequest.newBuilder(server.url().resolve("/poet/feedback"))
                                 .header("Authorization", "Bearer tok").header("Content-Type", "application/json");
+                        case "cli-event" -> b = HttpRequest.newBuilder(server.url().resolve("/poet/events"))
+                                .header("Authorization", "Bearer etok");
                         case "http-pagerduty" -> b = HttpRequest.newBuilder(server.url().resolve("/webhooks/pagerduty"))
                                 .header("X-PagerDuty-Signature", "v1=" + hmac("pd-secret", body));
                         default -> {
@@ -127,7 +130,11 @@ class HostileInputTest {
                     boolean jsonError = false;
                     try {
                         Map<String, Object> m = Json.parseObject(r.body().getBytes(StandardCharsets.UTF_8), "answer");
-                        jsonError = ignored || m.get("error") instanceof String;
+                        // /poet/events answers per line: nothing accepted, and every line's error said
+                        jsonError = ignored || m.get("error") instanceof String
+                                || (kind.equals("cli-event") && Long.valueOf(0).equals(m.get("accepted"))
+                                    && m.get("results") instanceof List<?> l && !l.isEmpty()
+                                    && l.stream().allMatch(x -> x instanceof Map<?, ?> xm && xm.get("error") instanceof String));
                     } catch (RuntimeException e) {
                         jsonError = false;
                     }

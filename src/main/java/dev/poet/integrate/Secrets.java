@@ -20,6 +20,8 @@ public final class Secrets {
     public static final String PAGERDUTY = "POET_PAGERDUTY_WEBHOOK_SECRET";
     public static final String SLACK = "POET_SLACK_SIGNING_SECRET";
     public static final String REVIEW_KEY = "POET_REVIEW_KEY";
+    /** Bearer token of POST /poet/events: a service holding it may deliver events, and nothing else. */
+    public static final String EVENTS_TOKEN = "POET_EVENTS_TOKEN";
 
     private final Map<String, String> env;
     private final Map<String, Object> file;

@@ -75,8 +75,15 @@ public final class Http implements AutoCloseable {
         Response refuse(int status, String message, Request requestOrNull);
     }
 
-    /** Bounds; see the class comment. */
-    public record Limits(int maxBody, int perClient, long requestTimeoutMillis, long idleTimeoutMillis) {
+    /**
+     * Bounds; see the class comment. {@code maxBodyFor} gives the body limit of a request target
+     * (some endpoints take more than others); the plain constructor applies {@code maxBody} to all.
+     */
+    public record Limits(int maxBody, int perClient, long requestTimeoutMillis, long idleTimeoutMillis,
+                         java.util.function.ToIntFunction<String> maxBodyFor) {
+        public Limits(int maxBody, int perClient, long requestTimeoutMillis, long idleTimeoutMillis) {
+            this(maxBody, perClient, requestTimeoutMillis, idleTimeoutMillis, target -> maxBody);
+        }
     }
 
     private final ServerSocketChannel listener;
@@ -312,6 +319,7 @@ public final class Http implements AutoCloseable {
         Map<String, String> headers;
         int bodyStart;
         long length; // -1 chunked
+        int maxBody; // for this request's target
         boolean counted; // counted in arriving
         boolean closeAfter;
         boolean unread; // refused before its body was read: drain before closing
@@ -382,8 +390,9 @@ public final class Http implements AutoCloseable {
                     return;
                 }
                 state = State.BODY;
-                if (length > limits.maxBody()) {
-                    refuse(413, "the body is over the " + (limits.maxBody() >> 20) + " MiB limit");
+                maxBody = limits.maxBodyFor().applyAsInt(target);
+                if (length > maxBody) {
+                    refuse(413, "the body is over the " + (maxBody >> 20) + " MiB limit");
                     return;
                 }
                 if (length > 0 && in.position() - bodyStart < length) {
@@ -411,7 +420,7 @@ public final class Http implements AutoCloseable {
                     consume(bodyStart + (int) length);
                 } else {
                     if (chunked == null) {
-                        chunked = new Chunked(limits.maxBody());
+                        chunked = new Chunked(maxBody);
                         if (!arrive()) {
                             return;
                         }
@@ -424,7 +433,7 @@ public final class Http implements AutoCloseable {
                         reached = chunked.feed(in, bodyStart);
                     } catch (IllegalArgumentException e) {
                         refuse(e.getMessage().startsWith("over") ? 413 : 400,
-                                e.getMessage().startsWith("over") ? "the body is over the " + (limits.maxBody() >> 20) + " MiB limit"
+                                e.getMessage().startsWith("over") ? "the body is over the " + (maxBody >> 20) + " MiB limit"
                                         : "malformed chunked body: " + e.getMessage());
                         return;
                     }

@@ -45,6 +45,9 @@ import java.util.function.Consumer;
  */
 public final class PoetServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
+    /** POST /poet/events: at most this many bytes and events per request (413 beyond). */
+    public static final int MAX_EVENTS_BODY = 8 << 20;
+    public static final int MAX_EVENTS_PER_REQUEST = 10_000;
     /** Bodies one client address may have arriving at once. */
     public static final int PER_CLIENT = 64;
     /** A request must arrive within this from its first byte; an idle connection is closed after it. */
@@ -91,6 +94,7 @@ public final class PoetServer implements AutoCloseable {
         routes.put("/poet/review/", new Route("GET", r -> CompletableFuture.supplyAsync(() -> review(r), workers)));
         routes.put("/webhooks/pagerduty", new Route("POST", this::pagerduty));
         routes.put("/webhooks/slack", new Route("POST", this::slack));
+        routes.put("/poet/events", new Route("POST", this::events));
         if (secrets.get(Secrets.FEEDBACK_TOKEN) == null && secrets.get(Secrets.REVIEW_KEY) == null) {
             disabled.add("/poet/feedback: neither " + Secrets.FEEDBACK_TOKEN + " nor " + Secrets.REVIEW_KEY + " is set");
         }
@@ -103,10 +107,14 @@ public final class PoetServer implements AutoCloseable {
         if (secrets.get(Secrets.SLACK) == null) {
             disabled.add("/webhooks/slack: " + Secrets.SLACK + " is not set");
         }
+        if (secrets.get(Secrets.EVENTS_TOKEN) == null) {
+            disabled.add("/poet/events: " + Secrets.EVENTS_TOKEN + " is not set");
+        }
         this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax(), config.committers());
         try {
             this.http = new Http(new InetSocketAddress(config.host(), config.port()), this::handle, this::refusal,
-                    new Http.Limits(MAX_BODY, PER_CLIENT, REQUEST_TIMEOUT_MILLIS, REQUEST_TIMEOUT_MILLIS),
+                    new Http.Limits(MAX_BODY, PER_CLIENT, REQUEST_TIMEOUT_MILLIS, REQUEST_TIMEOUT_MILLIS,
+                            target -> target.startsWith("/poet/events") ? MAX_EVENTS_BODY : MAX_BODY),
                     Runtime.getRuntime().availableProcessors());
         } catch (IOException | RuntimeException e) {
             commits.close();
@@ -427,5 +435,79 @@ public final class PoetServer implements AutoCloseable {
                 events.clock().instant());
         PagerDuty.Converted c = Slack.convert(Slack.payloadOfForm(raw), events::newId, events.clock().instant());
         return recorded(c.events(), c.ignored(), true).thenApply(m -> Response.json(200, m));
+    }
+
+    /** One line's outcome in the answer of POST /poet/events. */
+    private static Map<String, Object> outcome(int line, String status, String id, String error) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("line", (long) line);
+        m.put("status", status);
+        if (id != null) {
+            m.put("id", id);
+        }
+        if (error != null) {
+            m.put("error", error);
+        }
+        return m;
+    }
+
+    /**
+     * POST /poet/events: envelopes as {@code poet record --event} takes them, one JSON object or JSON
+     * Lines. Each is validated alone; the valid ones are delivered durably (group commit) before
+     * the answer, which gives every line's outcome in order. An envelope with its own id is
+     * idempotent: a retry of the whole request is answered "duplicate" for what was delivered.
+     */
+    private CompletionStage<Response> events(Http.Request req) {
+        String token = secrets.get(Secrets.EVENTS_TOKEN);
+        if (token == null) {
+            throw new Rejected(503, "/poet/events is not configured: " + Secrets.EVENTS_TOKEN + " is not set");
+        }
+        String bearer = req.header("Authorization");
+        if (bearer == null || !Hmac.equal(bearer.strip(), "Bearer " + token)) {
+            throw new Rejected(401, "a valid bearer token (" + Secrets.EVENTS_TOKEN + ") is required");
+        }
+        List<byte[]> lines = EventLines.split(req.body(), MAX_EVENTS_PER_REQUEST);
+        int n = lines.size();
+        List<Map<String, Object>> results = new ArrayList<>(java.util.Collections.nCopies(n, null));
+        List<Event> fresh = new ArrayList<>();
+        List<Integer> freshAt = new ArrayList<>();
+        List<Event> named = new ArrayList<>();
+        List<Integer> namedAt = new ArrayList<>();
+        java.time.Instant now = events.clock().instant();
+        for (int i = 0; i < n; i++) {
+            try {
+                EventLines.Parsed p = EventLines.parse(lines.get(i), "line " + (i + 1), events::newId, now, "http");
+                (p.idGiven() ? named : fresh).add(p.event());
+                (p.idGiven() ? namedAt : freshAt).add(i);
+            } catch (PoetException e) {
+                results.set(i, outcome(i + 1, "invalid", null, e.getMessage()));
+            }
+        }
+        CompletableFuture<List<EventLog.Recorded>> a = commits.submit(fresh, false, workers);
+        CompletableFuture<List<EventLog.Recorded>> b = commits.submit(named, true, workers);
+        return a.thenCombine(b, (ra, rb) -> {
+            long accepted = 0;
+            long duplicates = 0;
+            for (int k = 0; k < ra.size(); k++) {
+                results.set(freshAt.get(k), outcome(freshAt.get(k) + 1, "accepted", ra.get(k).event().id(), null));
+                accepted++;
+            }
+            for (int k = 0; k < rb.size(); k++) {
+                boolean dup = rb.get(k).duplicate();
+                results.set(namedAt.get(k), outcome(namedAt.get(k) + 1, dup ? "duplicate" : "accepted", rb.get(k).event().id(), null));
+                if (dup) {
+                    duplicates++;
+                } else {
+                    accepted++;
+                }
+            }
+            long invalid = n - accepted - duplicates;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("accepted", accepted);
+            m.put("duplicates", duplicates);
+            m.put("invalid", invalid);
+            m.put("results", results);
+            return Response.json(accepted + duplicates == 0 ? 400 : 200, m);
+        });
     }
 }

@@ -49,6 +49,7 @@ class ServeTest {
     static final String SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
     static final String FEEDBACK_TOKEN = "fb-token-1234";
     static final String REVIEW_KEY = "review-key-5678";
+    static final String EVENTS_TOKEN = "ev-token-9012";
     static final String EXEC = "6f1c0d9e-6b1f-4a53-9d6e-3f1a2b7c9e10";
 
     @TempDir
@@ -67,7 +68,7 @@ class ServeTest {
                 "--set", "p_value=0.003", "--set", "feature=amount", "--set", "time=2026-11-27T09:00:00Z");
         assertEquals(0, r.code(), r.toString());
         Map<String, String> env = Map.of(Secrets.PAGERDUTY, PD_SECRET, Secrets.SLACK, SLACK_SECRET,
-                Secrets.FEEDBACK_TOKEN, FEEDBACK_TOKEN, Secrets.REVIEW_KEY, REVIEW_KEY);
+                Secrets.FEEDBACK_TOKEN, FEEDBACK_TOKEN, Secrets.REVIEW_KEY, REVIEW_KEY, Secrets.EVENTS_TOKEN, EVENTS_TOKEN);
         Store store = Store.open(project.resolve(".poet"), NioStoreIO.INSTANCE);
         server = PoetServer.start(new EventLog(store, Clock.fixed(now, ZoneOffset.UTC)),
                 Secrets.load(env, project.resolve(".poet/secrets.json")), new PoetServer.Config("127.0.0.1", 0, 4, l -> { }));
@@ -455,9 +456,82 @@ class ServeTest {
                 new PoetServer.Config("127.0.0.1", 0, 2, l -> { }));
         assertEquals(List.of("/poet/review/: POET_REVIEW_KEY is not set",
                 "/webhooks/pagerduty: POET_PAGERDUTY_WEBHOOK_SECRET is not set",
-                "/webhooks/slack: POET_SLACK_SIGNING_SECRET is not set"), server.disabled());
+                "/webhooks/slack: POET_SLACK_SIGNING_SECRET is not set",
+                "/poet/events: POET_EVENTS_TOKEN is not set"), server.disabled());
         HttpResponse<String> r = post("/webhooks/slack", "payload=%7B%7D");
         assertEquals(503, r.statusCode());
         assertEquals("/webhooks/slack is not configured: POET_SLACK_SIGNING_SECRET is not set", json(r.body()).get("error"));
+    }
+
+    static String envelope(String id, String type, String exec, String data) {
+        return "{" + (id == null ? "" : "\"id\":\"" + id + "\",") + "\"type\":\"" + type + "\",\"execution_id\":\"" + exec
+                + "\",\"data\":" + data + "}";
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> results(HttpResponse<String> r) {
+        return (List<Map<String, Object>>) json(r.body()).get("results");
+    }
+
+    /**
+     * POST /poet/events: each line judged alone and answered in order; the valid ones durable
+     * before the answer; a retried request answered "duplicate" for the ids it delivered; the
+     * events token and the feedback token each open only their own endpoint.
+     */
+    @Test
+    void eventsArriveInBatchesEachLineJudgedAloneAndRetriesAreDuplicates() throws Exception {
+        String body = envelope("ev-0001", "drift.validation", EXEC, "{\"was_real_drift\":false,\"reason\":\"seasonal\"}") + "\n"
+                + envelope(null, "model.retrained", EXEC, "{\"reason\":\"drift_alert_" + EXEC
+                        + "\",\"performance_before\":0.81,\"performance_after\":0.86}") + "\n"
+                + "\n"
+                + envelope("ev-0003", "drift.validation", EXEC, "{\"was_real_drift\":\"maybe\"}") + "\n"
+                + "{not json\n";
+        HttpResponse<String> r = post("/poet/events", body, "Authorization", "Bearer " + EVENTS_TOKEN);
+        assertEquals(200, r.statusCode(), r.body());
+        List<Map<String, Object>> res = results(r);
+        assertEquals(List.of("accepted", "accepted", "invalid", "invalid"), res.stream().map(m -> m.get("status")).toList());
+        assertEquals(List.of(1L, 2L, 3L, 4L), res.stream().map(m -> m.get("line")).toList());
+        assertEquals("ev-0001", res.get(0).get("id"));
+        assertTrue(res.get(2).get("error").toString().contains("was_real_drift"), res.get(2).toString());
+        assertTrue(res.get(3).get("error").toString().startsWith("line 4"), res.get(3).toString());
+        assertEquals(2L, json(r.body()).get("accepted"));
+        assertEquals(1, events("drift.validation").size());
+        assertEquals(1, events("model.retrained").size());
+
+        // the client retries the whole request: the event with its own id is not delivered again
+        HttpResponse<String> again = post("/poet/events", body, "Authorization", "Bearer " + EVENTS_TOKEN);
+        assertEquals("duplicate", results(again).get(0).get("status"));
+        assertEquals(1L, json(again.body()).get("duplicates"));
+        assertEquals(1, events("drift.validation").size());
+
+        // one pretty-printed object is one event
+        String pretty = "{\n  \"id\": \"ev-0010\",\n  \"type\": \"drift.validation\",\n  \"execution_id\": \"" + EXEC
+                + "\",\n  \"data\": {\"was_real_drift\": true}\n}\n";
+        HttpResponse<String> one = post("/poet/events", pretty, "Authorization", "Bearer " + EVENTS_TOKEN);
+        assertEquals(List.of("accepted"), results(one).stream().map(m -> m.get("status")).toList());
+
+        var before = Trees.snapshot(project.resolve(".poet"));
+        String valid = envelope("ev-0020", "drift.validation", EXEC, "{\"was_real_drift\":true}");
+        // wrong tokens: each token opens only its own endpoint
+        assertEquals(401, post("/poet/events", valid, "Authorization", "Bearer " + FEEDBACK_TOKEN).statusCode());
+        assertEquals(401, post("/poet/events", valid).statusCode());
+        assertEquals(401, post("/poet/feedback", "{\"execution_id\":\"" + EXEC + "\",\"was_real_drift\":true}",
+                "Authorization", "Bearer " + EVENTS_TOKEN).statusCode());
+        // every line invalid: 400, nothing written
+        HttpResponse<String> none = post("/poet/events", "{\"type\":\"nonsense\"}", "Authorization", "Bearer " + EVENTS_TOKEN);
+        assertEquals(400, none.statusCode());
+        assertEquals("invalid", results(none).get(0).get("status"));
+        // limits: events per request, bytes per request
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= PoetServer.MAX_EVENTS_PER_REQUEST; i++) {
+            many.append("{}\n");
+        }
+        HttpResponse<String> tooMany = post("/poet/events", many.toString(), "Authorization", "Bearer " + EVENTS_TOKEN);
+        assertEquals(413, tooMany.statusCode());
+        assertTrue(json(tooMany.body()).get("error").toString().contains("10000 events"), tooMany.body());
+        assertEquals(413, post("/poet/events", "x".repeat(PoetServer.MAX_EVENTS_BODY + 1),
+                "Authorization", "Bearer " + EVENTS_TOKEN).statusCode());
+        assertEquals(400, post("/poet/events", "\n\n", "Authorization", "Bearer " + EVENTS_TOKEN).statusCode());
+        assertEquals(before, Trees.snapshot(project.resolve(".poet")), "refused requests wrote nothing");
     }
 }
