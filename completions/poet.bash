@@ -407,7 +407,7 @@ function _picocli_poet_record() {
 
   local commands=""
   local flag_opts="'--batch' '--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
-  local arg_opts="'--execution-id' '--function' '--function-version' '--id' '--time' '--source' '--set' '--data' '--event' '--store'"
+  local arg_opts="'--execution-id' '--function' '--version' '--function-version' '--id' '--time' '--source' '--set' '--data' '--event' '--store'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -418,7 +418,7 @@ function _picocli_poet_record() {
     '--function')
       return
       ;;
-    '--function-version')
+    '--version'|'--function-version')
       return
       ;;
     '--id')
@@ -1575,7 +1575,7 @@ function _poet_store_values() {
   local what=""
   case "$prev" in
     --function) what=functions ;;
-    --function-version) what=versions ;;
+    --version|--function-version) what=versions ;;
     --version) what=versions ;;
     --to) what=versions ;;
     --type) what=event-types ;;

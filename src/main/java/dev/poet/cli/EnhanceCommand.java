@@ -35,11 +35,13 @@ final class EnhanceCommand extends Base {
     String params;
 
     @Option(names = "--config", paramLabel = "FILE.json",
-            description = "The POET enhancement config, recorded with the version.")
+            description = "The POET enhancement config, recorded with the version (enhancement.requested's"
+                    + " enhancement_config).")
     String config;
 
     @Option(names = "--source-file", paramLabel = "FILE",
-            description = "The source this function came from (e.g. a Dana file); a copy is kept in the store.")
+            description = "The source this function came from (e.g. a Dana file): a copy is kept in the store, and its"
+                    + " text (up to 256 KiB of UTF-8) is recorded as enhancement.requested's dana_source.")
     Path sourceFile;
 
     @Override

@@ -59,7 +59,7 @@ final class RecordCommand extends Base {
         spec.addPositional(Specs.positional("TYPE", "0..1", "Event type, e.g. drift.validation.").build());
         spec.addOption(Specs.option("--execution-id", "ID", "The execution the event is about.").build());
         spec.addOption(Specs.option("--function", "FN", "The function the event is about.").build());
-        spec.addOption(Specs.option("--function-version", "vN", "The function version the event is about.").build());
+        spec.addOption(Specs.option("--version,--function-version", "vN", "The function version the event is about.").build());
         spec.addOption(Specs.option("--id", "EVENT_ID", "Event id to use (an idempotency key); default: a new ULID.").build());
         spec.addOption(Specs.option("--time", "TIME", "When it happened (ISO-8601 with offset); default: now.").build());
         spec.addOption(Specs.option("--source", "SOURCE", "Who reports the event (default: ${DEFAULT-VALUE}).")
@@ -79,7 +79,7 @@ final class RecordCommand extends Base {
         type = spec.positionalParameters().get(0).getValue();
         executionId = Specs.value(spec, "--execution-id");
         function = Specs.value(spec, "--function");
-        version = Specs.value(spec, "--function-version");
+        version = Specs.value(spec, "--version");
         id = Specs.value(spec, "--id");
         time = Specs.value(spec, "--time");
         source = Specs.value(spec, "--source");
@@ -125,7 +125,7 @@ final class RecordCommand extends Base {
         }
         Instant when = time != null ? Timestamps.parse(time, "--time") : env().clock().instant();
         String eventId = id != null ? id : dev.poet.event.EventId.next(env().clock().millis());
-        return new Event(eventId, type, when, source, function, version, executionId, d, null);
+        return EventCodec.withContractFields(new Event(eventId, type, when, source, function, version, executionId, d, null));
     }
 
     private List<Event> fromEnvelopes() throws Exception {

@@ -273,11 +273,34 @@ public final class EventCodec {
         String id = str(m, "id");
         String time = str(m, "time");
         String source = str(m, "source");
-        return new Event(id != null ? id : defaultId, type,
+        return withContractFields(new Event(id != null ? id : defaultId, type,
                 time != null ? Timestamps.parse(time, "time") : defaultTime,
                 source != null ? source : defaultSource,
                 str(m, "function"), str(m, "version"), str(m, "execution_id"),
-                (Map<String, Object>) data, (Map<String, Object>) corr);
+                (Map<String, Object>) data, (Map<String, Object>) corr));
+    }
+
+    /**
+     * The Aitomatic contract's enhancement events name the function and version inside
+     * {@code data} ({@code function_name}, {@code enhancement_version}); an envelope without its own
+     * takes them from there, so the events are accepted as the contract writes them.
+     */
+    public static Event withContractFields(Event e) {
+        if (e.type() == null || !e.type().startsWith("enhancement.") || e.data() == null) {
+            return e;
+        }
+        String function = e.function();
+        String version = e.version();
+        if (function == null && e.data().get("function_name") instanceof String f) {
+            function = f;
+        }
+        if (version == null && e.type().equals("enhancement.completed") && e.data().get("enhancement_version") instanceof String v) {
+            version = v;
+        }
+        if (function == e.function() && version == e.version()) {
+            return e;
+        }
+        return new Event(e.id(), e.type(), e.time(), e.source(), function, version, e.executionId(), e.data(), e.correlation());
     }
 
     /** Decodes and validates stored bytes. */

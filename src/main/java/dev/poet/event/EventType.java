@@ -138,11 +138,21 @@ public final class EventType {
                 opt("mlflow_run_id", STRING, "MLflow run of the retraining"));
         define("enhancement.requested", "enhance", List.of(Needs.FUNCTION), "a new version was asked for",
                 REASON,
+                opt("function_name", STRING, "the function, as the Aitomatic contract names it; fills the envelope's"
+                        + " function when that is absent"),
+                opt("dana_source", STRING, "the Dana source of the function itself (poet enhance records the file's"
+                        + " text, at most 256 KiB)"),
+                opt("enhancement_config", OBJECT, "the POET enhancement config, as the Aitomatic contract names it"),
                 opt("generator", STRING, "what makes the version: enhance, params, command, openai"),
-                opt("config", OBJECT, "the POET enhancement config"),
-                opt("source_file", STRING, "the source the function came from"),
+                opt("config", OBJECT, "the POET enhancement config (older name of enhancement_config)"),
+                opt("source_file", STRING, "the path the source came from"),
                 opt("patterns", OBJECT, "the patterns that triggered it"));
         define("enhancement.completed", "enhance", List.of(Needs.FUNCTION, Needs.VERSION), "a new version was made",
+                opt("function_name", STRING, "the function, as the Aitomatic contract names it; fills the envelope's"
+                        + " function when that is absent"),
+                opt("enhancement_version", STRING, "the version made (v1, v2, ...); fills the envelope's version when"
+                        + " that is absent"),
+                opt("generated_features", ANY, "what the enhancement generated, as the transpilation service reports it"),
                 opt("generator", STRING, "what made it"),
                 opt("previous_version", STRING, "version live before"),
                 opt("sha256", STRING, "hash of the version file"));

@@ -60,6 +60,24 @@ public final class Deployer {
                            boolean compiled, String sha256, List<String> eventIds) {
     }
 
+    /** The largest source recorded in enhancement.requested as {@code dana_source}; a larger one is only copied. */
+    public static final int MAX_DANA_SOURCE_BYTES = 256 * 1024;
+
+    /** The source as text for the event, or null when it is over the limit or not UTF-8 text. */
+    static String danaSource(byte[] source) {
+        if (source == null || source.length > MAX_DANA_SOURCE_BYTES) {
+            return null;
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(source)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
+    }
+
     public Deployed enhance(EnhanceRequest req) throws IOException {
         String fn = Names.function(req.function());
         CodeCheck.Result checked = CodeCheck.check(fn, req.code(), req.python(), req.rejectAs());
@@ -84,11 +102,16 @@ public final class Deployer {
                 Map<String, Object> requested = new LinkedHashMap<>();
                 requested.put("reason", req.reason());
                 requested.put("generator", req.generator());
+                requested.put("function_name", fn);
                 if (req.config() != null) {
-                    requested.put("config", req.config());
+                    requested.put("enhancement_config", req.config());
                 }
                 if (req.sourceFile() != null) {
                     requested.put("source_file", req.sourceFile().toString());
+                    String text = danaSource(sourceCopy);
+                    if (text != null) {
+                        requested.put("dana_source", text);
+                    }
                 }
                 ids.add(events.record(event("enhancement.requested", fn, null, requested)).event().id());
             }

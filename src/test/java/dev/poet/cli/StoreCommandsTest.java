@@ -142,8 +142,10 @@ class StoreCommandsTest {
         Map<String, Object> first = Json.parseObject(list.out().lines().findFirst().orElseThrow().getBytes(StandardCharsets.UTF_8), "l");
         @SuppressWarnings("unchecked")
         Map<String, Object> data = (Map<String, Object>) first.get("data");
-        assertEquals(Map.of("domain", "ml_monitoring"), data.get("config"));
+        // the Aitomatic contract's names (issue 17): the config as enhancement_config, the source's text as dana_source
+        assertEquals(Map.of("domain", "ml_monitoring"), data.get("enhancement_config"));
         assertEquals("/work/project/detect.na", data.get("source_file"));
+        assertEquals(cli.read(cli.cwd.resolve("detect.na")), data.get("dana_source"));
     }
 
     @Test
