@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
                 + " /poet/review/<execution id>?token=... (the review page; POET_REVIEW_KEY), POST /webhooks/pagerduty"
                 + " (V3 webhooks, X-PagerDuty-Signature; POET_PAGERDUTY_WEBHOOK_SECRET), POST /webhooks/slack"
                 + " (interactivity, X-Slack-Signature; POET_SLACK_SIGNING_SECRET), POST /poet/events (event envelopes,"
-                + " JSON Lines; bearer POET_EVENTS_TOKEN), GET /healthz. Secrets come from the"
+                + " JSON Lines; bearer POET_EVENTS_TOKEN), GET /poet/functions/<fn> (the live version, code and"
+                + " parameters, with an ETag; POET_FUNCTIONS_TOKEN or the events token), GET /healthz. Secrets come from the"
                 + " environment or the store's secrets.json (owner-only). An endpoint whose secret is missing is not"
                 + " served, and stderr says which. Every accepted request is durable before the response. The first"
                 + " line on stdout is the URL it listens on; it runs until stopped (SIGTERM, Ctrl-C)."},

@@ -22,6 +22,8 @@ public final class Secrets {
     public static final String REVIEW_KEY = "POET_REVIEW_KEY";
     /** Bearer token of POST /poet/events: a service holding it may deliver events, and nothing else. */
     public static final String EVENTS_TOKEN = "POET_EVENTS_TOKEN";
+    /** Bearer token of GET /poet/functions/<fn>: reads the live versions, nothing else (the events token also reads them). */
+    public static final String FUNCTIONS_TOKEN = "POET_FUNCTIONS_TOKEN";
 
     private final Map<String, String> env;
     private final Map<String, Object> file;

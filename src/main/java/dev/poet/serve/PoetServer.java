@@ -95,6 +95,7 @@ public final class PoetServer implements AutoCloseable {
         routes.put("/webhooks/pagerduty", new Route("POST", this::pagerduty));
         routes.put("/webhooks/slack", new Route("POST", this::slack));
         routes.put("/poet/events", new Route("POST", this::events));
+        routes.put("/poet/functions/", new Route("GET", r -> CompletableFuture.supplyAsync(() -> function(r), workers)));
         if (secrets.get(Secrets.FEEDBACK_TOKEN) == null && secrets.get(Secrets.REVIEW_KEY) == null) {
             disabled.add("/poet/feedback: neither " + Secrets.FEEDBACK_TOKEN + " nor " + Secrets.REVIEW_KEY + " is set");
         }
@@ -109,6 +110,9 @@ public final class PoetServer implements AutoCloseable {
         }
         if (secrets.get(Secrets.EVENTS_TOKEN) == null) {
             disabled.add("/poet/events: " + Secrets.EVENTS_TOKEN + " is not set");
+        }
+        if (secrets.get(Secrets.EVENTS_TOKEN) == null && secrets.get(Secrets.FUNCTIONS_TOKEN) == null) {
+            disabled.add("/poet/functions/: neither " + Secrets.FUNCTIONS_TOKEN + " nor " + Secrets.EVENTS_TOKEN + " is set");
         }
         this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax(), config.committers());
         try {
@@ -175,6 +179,9 @@ public final class PoetServer implements AutoCloseable {
         Route r = routes.get(path);
         if (r == null && path.startsWith("/poet/review/")) {
             r = routes.get("/poet/review/");
+        }
+        if (r == null && path.startsWith("/poet/functions/")) {
+            r = routes.get("/poet/functions/");
         }
         return r;
     }
@@ -509,5 +516,80 @@ public final class PoetServer implements AutoCloseable {
             m.put("results", results);
             return Response.json(accepted + duplicates == 0 ? 400 : 200, m);
         });
+    }
+
+    /**
+     * GET /poet/functions/&lt;fn&gt; (on a worker: it reads the store): the live version, its code and
+     * its parameters, with an ETag of the version and the parameters' revision (the one executions
+     * record). A request whose If-None-Match holds that ETag is answered 304 without the code being
+     * read: versions never change once written, so the version and the parameters decide it.
+     */
+    private Response function(Http.Request req) {
+        String fnToken = secrets.get(Secrets.FUNCTIONS_TOKEN);
+        String evToken = secrets.get(Secrets.EVENTS_TOKEN);
+        if (fnToken == null && evToken == null) {
+            throw new Rejected(503, "/poet/functions/ is not configured: set " + Secrets.FUNCTIONS_TOKEN + " or "
+                    + Secrets.EVENTS_TOKEN);
+        }
+        String bearer = req.header("Authorization");
+        String given = bearer == null ? "" : bearer.strip();
+        boolean ok = (fnToken != null && Hmac.equal(given, "Bearer " + fnToken)) || (evToken != null && Hmac.equal(given, "Bearer " + evToken));
+        if (!ok) {
+            throw new Rejected(401, "a valid bearer token (" + Secrets.FUNCTIONS_TOKEN + " or " + Secrets.EVENTS_TOKEN + ") is required");
+        }
+        String fn = URLDecoder.decode(req.rawPath().substring("/poet/functions/".length()), StandardCharsets.UTF_8);
+        if (!Names.isFunction(fn)) {
+            throw new Rejected(400, "not a function name: " + Names.quote(fn));
+        }
+        try {
+            dev.poet.store.Versions versions = events.store().versions();
+            if (!versions.exists(fn)) {
+                throw new Rejected(404, "no function " + fn + " in this store");
+            }
+            dev.poet.store.Versions.Current current = versions.current(fn);
+            if (current.version().isEmpty()) {
+                throw new Rejected(503, fn + " has no live version: " + current.problem().orElse("current is missing"));
+            }
+            String version = current.version().get();
+            java.nio.file.Path paramsFile = versions.paramsFile(fn);
+            Object params = java.nio.file.Files.exists(paramsFile)
+                    ? Json.parse(java.nio.file.Files.readAllBytes(paramsFile), paramsFile.getFileName().toString()) : Map.of();
+            String revision = dev.poet.analyze.ParamsRevisions.of(params);
+            String etag = "\"" + version + "-" + revision + "\"";
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("ETag", etag);
+            headers.put("Cache-Control", "no-cache");
+            if (matches(req.header("If-None-Match"), etag)) {
+                return new Response(304, "application/json", new byte[0], headers);
+            }
+            String code = java.nio.file.Files.readString(versions.versionFile(fn, version), StandardCharsets.UTF_8);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("function", fn);
+            m.put("version", version);
+            m.put("params_revision", revision);
+            m.put("params", params);
+            m.put("code", code);
+            Response r = Response.json(200, m);
+            return new Response(200, r.contentType(), r.body(), headers);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Whether an If-None-Match header names the ETag (or is "*"). */
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String t : ifNoneMatch.split(",")) {
+            String s = t.strip();
+            if (s.startsWith("W/")) {
+                s = s.substring(2);
+            }
+            if (s.equals(etag) || s.equals("*")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

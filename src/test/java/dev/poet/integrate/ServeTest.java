@@ -457,7 +457,8 @@ class ServeTest {
         assertEquals(List.of("/poet/review/: POET_REVIEW_KEY is not set",
                 "/webhooks/pagerduty: POET_PAGERDUTY_WEBHOOK_SECRET is not set",
                 "/webhooks/slack: POET_SLACK_SIGNING_SECRET is not set",
-                "/poet/events: POET_EVENTS_TOKEN is not set"), server.disabled());
+                "/poet/events: POET_EVENTS_TOKEN is not set",
+                "/poet/functions/: neither POET_FUNCTIONS_TOKEN nor POET_EVENTS_TOKEN is set"), server.disabled());
         HttpResponse<String> r = post("/webhooks/slack", "payload=%7B%7D");
         assertEquals(503, r.statusCode());
         assertEquals("/webhooks/slack is not configured: POET_SLACK_SIGNING_SECRET is not set", json(r.body()).get("error"));
@@ -533,5 +534,65 @@ class ServeTest {
                 "Authorization", "Bearer " + EVENTS_TOKEN).statusCode());
         assertEquals(400, post("/poet/events", "\n\n", "Authorization", "Bearer " + EVENTS_TOKEN).statusCode());
         assertEquals(before, Trees.snapshot(project.resolve(".poet")), "refused requests wrote nothing");
+    }
+
+    HttpResponse<String> getWith(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.url().resolve(path)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * GET /poet/functions/<fn>: the live version, its code and parameters under an ETag that a
+     * deploy, a parameter change and a rollback each change; a conditional request for what is
+     * live is answered 304 without a body; the events token reads, the feedback token does not.
+     */
+    @Test
+    void liveVersionsAreServedWithAnETagThatFollowsDeploysParametersAndRollbacks() throws Exception {
+        cli.write("v1.py", "def detect_drift(reference, current, params=None):\n    return {'drift_detected': False}\n");
+        cli.write("params.json", "{\"threshold\": 0.05}");
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "v1.py", "--params", "params.json").code());
+        String auth = "Bearer " + EVENTS_TOKEN;
+
+        HttpResponse<String> r = getWith("/poet/functions/detect_drift", "Authorization", auth);
+        assertEquals(200, r.statusCode(), r.body());
+        Map<String, Object> live = json(r.body());
+        assertEquals("v1", live.get("version"));
+        assertEquals(Map.of("threshold", 0.05), live.get("params"));
+        assertEquals(java.nio.file.Files.readString(project.resolve(".poet/detect_drift_v1.py")), live.get("code"));
+        assertEquals(dev.poet.analyze.ParamsRevisions.of(Map.of("threshold", 0.05)), live.get("params_revision"),
+                "the revision executions record");
+        String etag = r.headers().firstValue("ETag").orElseThrow();
+        assertEquals("\"v1-" + live.get("params_revision") + "\"", etag);
+
+        HttpResponse<String> same = getWith("/poet/functions/detect_drift", "Authorization", auth, "If-None-Match", etag);
+        assertEquals(304, same.statusCode());
+        assertEquals("", same.body());
+
+        assertEquals(0, cli.run("config", "set", "detect_drift", "threshold", "0.01", "--reason", "too many alerts").code());
+        HttpResponse<String> changed = getWith("/poet/functions/detect_drift", "Authorization", auth, "If-None-Match", etag);
+        assertEquals(200, changed.statusCode());
+        assertEquals(Map.of("threshold", 0.01), json(changed.body()).get("params"));
+        String etag2 = changed.headers().firstValue("ETag").orElseThrow();
+        assertTrue(!etag2.equals(etag) && etag2.startsWith("\"v1-"), etag2);
+
+        cli.write("v2.py", "def detect_drift(reference, current, params=None):\n    return {'drift_detected': True}\n");
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "v2.py").code());
+        HttpResponse<String> deployed = getWith("/poet/functions/detect_drift", "Authorization", auth, "If-None-Match", etag2);
+        assertEquals(200, deployed.statusCode());
+        assertEquals("v2", json(deployed.body()).get("version"));
+        assertTrue(json(deployed.body()).get("code").toString().contains("'drift_detected': True"));
+
+        assertEquals(0, cli.run("rollback", "detect_drift").code());
+        HttpResponse<String> back = getWith("/poet/functions/detect_drift", "Authorization", auth);
+        assertEquals("v1", json(back.body()).get("version"));
+
+        assertEquals(401, getWith("/poet/functions/detect_drift").statusCode());
+        assertEquals(401, getWith("/poet/functions/detect_drift", "Authorization", "Bearer " + FEEDBACK_TOKEN).statusCode());
+        assertEquals(404, getWith("/poet/functions/nothing_here", "Authorization", auth).statusCode());
+        assertEquals(400, getWith("/poet/functions/..%2Fsecrets", "Authorization", auth).statusCode());
+        assertEquals(405, post("/poet/functions/detect_drift", "{}", "Authorization", auth).statusCode());
     }
 }
