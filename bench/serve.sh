@@ -35,28 +35,7 @@ wrk -t2 -c"$connections" -d3s -s "$here/bench/feedback.lua" "http://127.0.0.1:$p
 count() { find .poet/events/pending -type f -exec cat {} + | wc -l; }
 before=$(count)
 # the baseline: 500 deliveries, one at a time, as close to the run as possible
-baseline=$(python3 - "$work/.poet/events" <<'PY'
-import os, sys, time
-events = sys.argv[1]
-tmp, pending = os.path.join(events, "tmp"), os.path.join(events, "pending")
-d = os.open(pending, os.O_RDONLY)
-n, t0 = 500, time.perf_counter()
-for i in range(n):
-    name = "baseline_%06d.json" % i
-    f = os.open(os.path.join(tmp, name), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    os.write(f, b'{"baseline":true}\n')
-    os.fsync(f)
-    os.close(f)
-    os.link(os.path.join(tmp, name), os.path.join(pending, "x" + name))
-    os.unlink(os.path.join(tmp, name))
-    os.fsync(d)
-elapsed = time.perf_counter() - t0
-for i in range(n):
-    os.unlink(os.path.join(pending, "xbaseline_%06d.json" % i))
-os.close(d)
-print("%.0f" % (n / elapsed))
-PY
-)
+baseline=$(python3 "$here/bench/disk_baseline.py" "$work/.poet/events")
 echo "baseline: $baseline durable single-file deliveries/s, one at a time (python3, same directory)"
 cpu() { awk '{print $14, $15}' "/proc/$server/stat"; }
 read -r user0 sys0 < <(cpu)
