@@ -373,6 +373,118 @@ def _deliver_batch(store, payloads):
         return target
 
 
+
+class _Remote(object):
+    """Delivery to a poet serve over HTTP (POST /poet/events), for a host without the store.
+
+    Batches go out from the delivery thread. When the server cannot take them (unreachable, 5xx,
+    429, a refused token) they are written to a spool directory on local disk and sent again later,
+    oldest first, after a wait that doubles with each failure (1 s up to 60 s) with jitter; the
+    spool is bounded, its oldest files dropped with a warning. Every event carries its id, so a
+    batch sent twice (the answer lost) is counted once by the server."""
+
+    def __init__(self, url, token, spool, max_bytes):
+        self.url = url.rstrip("/") + "/poet/events"
+        self.token = token
+        self.spool = spool
+        self.max_bytes = max_bytes
+        self.failures = 0
+        self.next_try = 0.0
+
+    def __str__(self):
+        return self.url
+
+    def _post(self, body):
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request(self.url, data=body, method="POST", headers={
+            "Content-Type": "application/x-ndjson", "Authorization": "Bearer %s" % (self.token or "")})
+        try:
+            with urllib.request.urlopen(req, timeout=_REMOTE_TIMEOUT) as r:
+                answer = json.loads(r.read().decode("utf-8"))
+        except urllib.error.HTTPError as e:
+            if e.code != 400:  # 400: every line invalid; sending it again would not help
+                raise
+            answer = json.loads(e.read().decode("utf-8"))
+        for line in answer.get("results", []):
+            if line.get("status") == "invalid":
+                _warn("poet: %s refused an event: %s", self.url, line.get("error"))
+
+    def _spooled(self):
+        try:
+            return sorted(n for n in os.listdir(self.spool) if n.startswith("spool_") and n.endswith(".jsonl"))
+        except FileNotFoundError:
+            return []
+
+    def _to_spool(self, payloads):
+        os.makedirs(self.spool, exist_ok=True)
+        name = "spool_%s.jsonl" % new_event_id()[0]
+        tmp = os.path.join(self.spool, "." + name + ".tmp")
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            os.write(fd, b"".join(payloads))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(tmp, os.path.join(self.spool, name))
+        _fsync_dir(self.spool)
+        names = self._spooled()
+        sizes = [(n, os.path.getsize(os.path.join(self.spool, n))) for n in names]
+        total = sum(size for _, size in sizes)
+        dropped = 0
+        for n, size in sizes:
+            if total <= self.max_bytes:
+                break
+            os.unlink(os.path.join(self.spool, n))
+            total -= size
+            dropped += 1
+        if dropped:
+            _warn("poet: the spool %s is over %d bytes; dropped its %d oldest files", self.spool, self.max_bytes, dropped)
+
+    def _failed(self, e):
+        self.failures += 1
+        wait = min(60.0, 2.0 ** (self.failures - 1))
+        self.next_try = time.monotonic() + wait * random.uniform(0.5, 1.5)
+        _warn("poet: could not reach %s (events kept in %s, retried): %s", self.url, self.spool, e)
+
+    def deliver(self, payloads):
+        """Sends what the spool holds, then these; whatever cannot be sent now goes to the spool."""
+        if time.monotonic() >= self.next_try:
+            try:
+                for n in self._spooled():
+                    path = os.path.join(self.spool, n)
+                    with open(path, "rb") as f:
+                        self._post(f.read())
+                    os.unlink(path)
+                if payloads:
+                    self._post(b"".join(payloads))
+                self.failures = 0
+                return
+            except Exception as e:  # unreachable, 5xx, 429, a refused token: keep them on disk
+                self._failed(e)
+        if payloads:
+            self._to_spool(payloads)
+
+
+_REMOTE_TIMEOUT = 10.0
+_remotes = {}
+
+
+def _remote():
+    """The remote sink that POET_URL names (with POET_EVENTS_TOKEN), or None."""
+    url = os.environ.get("POET_URL")
+    if not url:
+        return None
+    token = os.environ.get("POET_EVENTS_TOKEN")
+    spool = os.environ.get("POET_SPOOL_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "poet", "spool", hashlib.sha256(url.encode("utf-8")).hexdigest()[:16])
+    key = (url, token, spool)
+    found = _remotes.get(key)
+    if found is None:
+        found = _remotes[key] = _Remote(url, token, spool, _env_number("POET_SPOOL_MAX_BYTES", 256 << 20, int))
+    return found
+
+
 def _take(limit=None):
     """Removes and returns what waits in the buffer (all, or the oldest limit events)."""
     global _buffer
@@ -420,7 +532,10 @@ def _drain(everything):
                         size += len(payloads[end])
                         end += 1
                     try:
-                        _deliver_batch(store, payloads[start:end])
+                        if isinstance(store, _Remote):
+                            store.deliver(payloads[start:end])  # sent, or spooled on local disk
+                        else:
+                            _deliver_batch(store, payloads[start:end])
                     except Exception as e:  # the store cannot be written: keep the events, try again later
                         _warn("poet: could not deliver %d events to %s (kept in memory, retried): %s",
                               len(payloads) - start, store, e)
@@ -533,7 +648,12 @@ def _store(store):
     key = env if env else (None if _here_is_store else os.getcwd())
     found = _store_cache.get(key)
     if found is None:
-        found = store_path()
+        try:
+            found = store_path()
+        except StoreNotFound:
+            found = _remote()  # no store at hand: a poet serve named by POET_URL, if any
+            if found is None:
+                raise
         _store_cache[key] = found
     return found
 
@@ -573,7 +693,11 @@ def _emit(store, prefix, event, durable=None):
     if len(payload) > MAX_EVENT_BYTES:
         raise ValueError("event is %d bytes, over the 1 MiB limit" % len(payload))
     if durable if durable is not None else _durable:
-        _deliver(store, "%s_%s.json" % (prefix, event["id"]), payload)
+        if isinstance(store, _Remote):
+            with _deliver_lock:
+                store.deliver([payload])  # sent before returning, or spooled on local disk
+        else:
+            _deliver(store, "%s_%s.json" % (prefix, event["id"]), payload)
     else:
         _enqueue(store, payload)
 
@@ -641,6 +765,8 @@ _settings_cache = {}  # store -> (stat key, settings, when checked)
 
 def _settings(store):
     """poet.json, looked at again at most once a second and re-read only when it changed."""
+    if isinstance(store, _Remote):
+        return {}  # the settings live with the store, on the server's host
     now = time.monotonic()
     cached = _settings_cache.get(store)
     if cached is not None and now - cached[2] < 1.0:
@@ -757,7 +883,10 @@ def params(function, store=None):
         if running[1] is not None:
             return running[1]
         return json.loads(running[2].decode("utf-8")) if running[2] is not None else {}
-    raw, parsed, revision = _live_params(_params_path(function, _store(store)))
+    home = _store(store)
+    if isinstance(home, _Remote):
+        raise StoreNotFound("no store at hand: the parameters of %s live in the store that %s serves" % (function, home))
+    raw, parsed, revision = _live_params(_params_path(function, home))
     value = json.loads(raw.decode("utf-8")) if raw is not None else {}
     issued = getattr(_local, "issued", None)
     if issued is None:
@@ -832,11 +961,14 @@ def instrument(func, function, version):
 
     def prepare(args, kwargs):
         store = home or _store(None)
-        try:
-            raw, live, revision = _live_params(home_params or _params_path(function, store))
-        except (OSError, ValueError) as e:  # unreadable parameters: run as the caller asked, record no revision
-            _warn("poet: could not read the parameters of %s: %s", function, e)
-            raw, live, revision = None, {}, None
+        if home_params is None and isinstance(store, _Remote):
+            raw, live, revision = None, {}, None  # no parameters file on this host: run as the caller asked
+        else:
+            try:
+                raw, live, revision = _live_params(home_params or _params_path(function, store))
+            except (OSError, ValueError) as e:  # unreadable parameters: run as the caller asked, record no revision
+                _warn("poet: could not read the parameters of %s: %s", function, e)
+                raw, live, revision = None, {}, None
         value = None
         if slot is not None:
             if "params" in kwargs:

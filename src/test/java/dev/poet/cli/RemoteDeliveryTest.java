@@ -1,0 +1,137 @@
+package dev.poet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poet.event.EventLog;
+import dev.poet.integrate.Secrets;
+import dev.poet.json.Json;
+import dev.poet.serve.PoetServer;
+import dev.poet.store.NioStoreIO;
+import dev.poet.store.Store;
+import dev.poet.testing.Cli;
+import dev.poet.testing.Python3;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Python runtime on a host without the store: with POET_URL and POET_EVENTS_TOKEN it delivers
+ * its events to poet serve (POST /poet/events); while the server is down it spools them on local
+ * disk and sends them when a later run finds the server back; a run repeated after its answer was
+ * lost delivers nothing twice (ids).
+ */
+class RemoteDeliveryTest {
+    static final String TOKEN = "ev-token";
+    static final String SCRIPT = "import poet_runtime, sys\n"
+            + "for i in range(int(sys.argv[1]), int(sys.argv[2])):\n"
+            + "    poet_runtime.record('drift.validation', {'was_real_drift': False}, execution_id='e-%d' % i,"
+            + " event_id='ev-%04d' % i)\n";
+
+    @TempDir
+    Path project;
+    @TempDir
+    Path elsewhere;
+    Cli cli;
+    PoetServer server;
+    int port;
+
+    @BeforeEach
+    void init() throws IOException {
+        cli = new Cli(FileSystems.getDefault(), project);
+        assertEquals(0, cli.run("init").code());
+        Files.copy(project.resolve(".poet/poet_runtime.py"), elsewhere.resolve("poet_runtime.py"));
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        start();
+    }
+
+    void start() throws IOException {
+        server = PoetServer.start(new EventLog(Store.open(project.resolve(".poet"), NioStoreIO.INSTANCE), Clock.systemUTC()),
+                Secrets.load(Map.of(Secrets.EVENTS_TOKEN, TOKEN), null), new PoetServer.Config("127.0.0.1", port, 4, l -> { }));
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    Python3.Run run(int from, int to) {
+        Python3.Run r = Python3.run(elsewhere, Map.of("POET_URL", "http://127.0.0.1:" + port + "/", "POET_EVENTS_TOKEN", TOKEN,
+                "POET_SPOOL_DIR", elsewhere.resolve("spool").toString(), "POET_STORE", ""), SCRIPT,
+                String.valueOf(from), String.valueOf(to));
+        assertEquals(0, r.code(), r.err());
+        return r;
+    }
+
+    List<String> ids() {
+        Cli.Result r = cli.run("--json", "events", "list", "--type", "drift.validation");
+        assertEquals(0, r.code(), r.toString());
+        return r.out().lines().map(l -> (String) Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "e").get("id"))
+                .sorted().toList();
+    }
+
+    /** Events written to pending/, counted line by line (a duplicate delivery would count twice). */
+    long pendingLines() throws IOException {
+        try (Stream<Path> files = Files.list(project.resolve(".poet/events/pending"))) {
+            long n = 0;
+            for (Path f : files.toList()) {
+                n += Files.readAllLines(f).size();
+            }
+            return n;
+        }
+    }
+
+    long spooledEvents() throws IOException {
+        Path spool = elsewhere.resolve("spool");
+        if (!Files.isDirectory(spool)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(spool)) {
+            long n = 0;
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("spool_")).toList()) {
+                n += Files.readAllLines(f).size();
+            }
+            return n;
+        }
+    }
+
+    static List<String> range(int from, int to) {
+        return java.util.stream.IntStream.range(from, to).mapToObj(i -> String.format("ev-%04d", i)).toList();
+    }
+
+    @Test
+    void eventsReachTheStoreOverHttpAndWaitOnDiskWhileTheServerIsDown() throws Exception {
+        run(0, 100);
+        assertEquals(range(0, 100), ids(), "delivered at exit, no store on this host");
+        assertTrue(!Files.exists(elsewhere.resolve(".poet")), "the runtime made no store here");
+
+        server.close();
+        server = null;
+        run(100, 150); // the server is down: the run still ends normally, its events spooled
+        assertEquals(50, spooledEvents());
+        assertEquals(range(0, 100), ids());
+
+        start();
+        run(150, 160); // the server is back: the spool goes first, then this run's events
+        assertEquals(0, spooledEvents());
+        assertEquals(range(0, 160), ids());
+
+        run(100, 150); // a run repeated (say its answers were lost): the same ids, nothing doubled
+        assertEquals(range(0, 160), ids());
+        assertEquals(160, pendingLines(), "the server answered the repeats as duplicates and wrote nothing");
+    }
+}
