@@ -962,7 +962,8 @@ def instrument(func, function, version):
     def prepare(args, kwargs):
         store = home or _store(None)
         if home_params is None and isinstance(store, _Remote):
-            raw, live, revision = None, {}, None  # no parameters file on this host: run as the caller asked
+            # no parameters file on this host: those served with the live version, if it came over HTTP
+            raw, live, revision = _served_params.get(function, (None, {}, None))
         else:
             try:
                 raw, live, revision = _live_params(home_params or _params_path(function, store))
@@ -1137,12 +1138,108 @@ class _Live(object):
         return "<poet live module %s from %s>" % (self._poet_function, self._poet_store)
 
 
+_served_params = {}  # function -> (raw bytes, parsed, revision) of the version served over HTTP
+
+
+class _RemoteLive(object):
+    """What load() returns on a host without the store (POET_URL): the live version fetched from
+    GET /poet/functions/<fn>, asked again with its ETag at most every POET_POLL_SECONDS (default 5),
+    so a deploy, rollback or parameter change on the server reaches the next call after that.
+    Each version's code is compiled once and kept; while the server cannot be reached the version
+    last fetched keeps running (with a warning at most once a minute)."""
+
+    def __init__(self, remote, function):
+        object.__setattr__(self, "_poet_remote", remote)
+        object.__setattr__(self, "_poet_function", function)
+        object.__setattr__(self, "_poet_url", remote.url[:-len("/poet/events")] + "/poet/functions/" + function)
+        object.__setattr__(self, "_poet_state", None)  # (etag, version, module)
+        object.__setattr__(self, "_poet_checked", 0.0)
+        object.__setattr__(self, "_poet_lock", threading.Lock())
+        first = getattr(self._poet_module(), function)
+
+        def live(*args, **kwargs):
+            return getattr(self._poet_module(), function)(*args, **kwargs)
+        functools.update_wrapper(live, first)
+        del live.__wrapped__
+        live.__dict__.pop("poet_version", None)
+        object.__setattr__(self, "_poet_call", live)
+
+    def _poet_fetch(self, etag):
+        import urllib.error
+        import urllib.request
+        token = os.environ.get("POET_FUNCTIONS_TOKEN") or self._poet_remote.token or ""
+        headers = {"Authorization": "Bearer %s" % token}
+        if etag:
+            headers["If-None-Match"] = etag
+        req = urllib.request.Request(self._poet_url, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=_REMOTE_TIMEOUT) as r:
+                return r.headers.get("ETag"), json.loads(r.read().decode("utf-8"))
+        except urllib.error.HTTPError as e:
+            if e.code == 304:
+                return etag, None
+            raise
+
+    def _poet_module(self):
+        state = self._poet_state
+        now = time.monotonic()
+        if state is not None and now - self._poet_checked < _env_number("POET_POLL_SECONDS", 5.0, float):
+            return state[2]
+        with self._poet_lock:
+            state = self._poet_state
+            if state is not None and time.monotonic() - self._poet_checked < _env_number("POET_POLL_SECONDS", 5.0, float):
+                return state[2]
+            try:
+                etag, answer = self._poet_fetch(state[0] if state else None)
+            except Exception as e:
+                if state is None:
+                    raise ImportError("cannot load %s from %s: %s" % (self._poet_function, self._poet_url, e))
+                object.__setattr__(self, "_poet_checked", time.monotonic())
+                _warn("poet: cannot reach %s (%s); still running %s", self._poet_url, e, state[1])
+                return state[2]
+            object.__setattr__(self, "_poet_checked", time.monotonic())
+            if answer is None:
+                return state[2]
+            version = answer["version"]
+            key = (self._poet_url, version, answer.get("params_revision"))
+            mod = _modules.get(key)
+            if mod is None:
+                import types
+                mod = types.ModuleType("%s_%s" % (self._poet_function, version))
+                mod.__dict__["__poet_source__"] = self._poet_url
+                exec(compile(answer["code"], "<poet %s %s from %s>" % (self._poet_function, version, self._poet_url),
+                             "exec"), mod.__dict__)
+                _modules[key] = mod
+            params = answer.get("params")
+            raw = json.dumps(params).encode("utf-8") if params is not None else None
+            _served_params[self._poet_function] = (raw, params if params is not None else {}, answer.get("params_revision"))
+            object.__setattr__(self, "_poet_state", (etag, version, mod))
+            return mod
+
+    def __getattr__(self, name):
+        if name == self._poet_function:
+            return self._poet_call
+        return getattr(self._poet_module(), name)
+
+    @property
+    def poet_version(self):
+        """The version that the next call runs."""
+        self._poet_module()
+        return self._poet_state[1]
+
+    def __repr__(self):
+        return "<poet live module %s from %s>" % (self._poet_function, self._poet_url)
+
+
 def load(function, store=None):
     """The function's live version, following `current`: load("f").f runs, at each call, the version
-    current names then (after a deploy, rollback or parameter revision, from the next call on)."""
+    current names then (after a deploy, rollback or parameter revision, from the next call on).
+    On a host without the store, with POET_URL set, the version comes from that poet serve."""
     if not _FUNCTION.match(function):
         raise ValueError("invalid function name %r" % (function,))
     d = os.path.abspath(store) if store else _store(None)
+    if isinstance(d, _Remote):
+        return _RemoteLive(d, function)
     if d not in sys.path:
         sys.path.insert(0, d)
     _resolve(d, function)

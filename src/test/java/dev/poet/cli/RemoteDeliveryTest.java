@@ -134,4 +134,60 @@ class RemoteDeliveryTest {
         assertEquals(range(0, 160), ids());
         assertEquals(160, pendingLines(), "the server answered the repeats as duplicates and wrote nothing");
     }
+
+    /**
+     * A worker on a host without the store loads the function from poet serve, runs it, and at
+     * its next call after the poll interval runs what a deploy, a parameter change and a rollback
+     * made live; its executions reach the store with the version and parameters revision they ran.
+     */
+    @Test
+    void aWorkerWithoutTheStoreFollowsDeploysAndRollbacksOverHttp() throws Exception {
+        cli.write("v1.py", "def detect_drift(x, params=None):\n    return {'drift_detected': x > params['threshold'], 'v': 1}\n");
+        cli.write("v2.py", "def detect_drift(x, params=None):\n    return {'drift_detected': x > params['threshold'], 'v': 2}\n");
+        cli.write("params.json", "{\"threshold\": 0.5}");
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "v1.py", "--params", "params.json").code());
+        String worker = "import sys, poet_runtime\n"
+                + "live = poet_runtime.load('detect_drift')\n"
+                + "for line in sys.stdin:\n"
+                + "    r = live.detect_drift(0.7)\n"
+                + "    print(live.poet_version, r['v'], r['drift_detected'], flush=True)\n"
+                + "poet_runtime.flush()\n";
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", worker).directory(elsewhere.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(Map.of("POET_URL", "http://127.0.0.1:" + port + "/", "POET_EVENTS_TOKEN", TOKEN,
+                "POET_SPOOL_DIR", elsewhere.resolve("spool").toString(), "POET_POLL_SECONDS", "0.1", "POET_STORE", ""));
+        Process p = pb.start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        java.io.Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+        try {
+            assertEquals("v1 1 True", call(in, out));
+            assertEquals(0, cli.run("config", "set", "detect_drift", "threshold", "0.9", "--reason", "too many alerts").code());
+            Thread.sleep(300); // past the poll interval
+            assertEquals("v1 1 False", call(in, out), "the new threshold, served with the version");
+            assertEquals(0, cli.run("enhance", "detect_drift", "--from", "v2.py").code());
+            Thread.sleep(300);
+            assertEquals("v2 2 False", call(in, out));
+            assertEquals(0, cli.run("rollback", "detect_drift").code());
+            Thread.sleep(300);
+            assertEquals("v1 1 False", call(in, out));
+            in.close();
+            assertEquals(0, p.waitFor());
+        } finally {
+            p.destroyForcibly();
+        }
+        Cli.Result r = cli.run("--json", "events", "list", "--type", "execution.completed");
+        List<Map<String, Object>> execs = r.out().lines().map(l -> Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "e")).toList();
+        assertEquals(List.of("v1", "v1", "v2", "v1"), execs.stream().map(e -> e.get("version")).toList());
+        List<Object> revisions = execs.stream().map(e -> (Object) ((Map<?, ?>) e.get("data")).get("params_revision")).toList();
+        assertEquals(dev.poet.analyze.ParamsRevisions.of(Map.of("threshold", 0.5)), revisions.get(0));
+        assertEquals(dev.poet.analyze.ParamsRevisions.of(Map.of("threshold", 0.9)), revisions.get(1));
+    }
+
+    static String call(java.io.Writer in, java.io.BufferedReader out) throws IOException {
+        in.write("call\n");
+        in.flush();
+        String line = out.readLine();
+        assertTrue(line != null, "the worker answered");
+        return line;
+    }
 }
