@@ -93,15 +93,7 @@ public final class GroupCommit implements AutoCloseable {
             return List.of();
         }
         if (!mayRepeat) {
-            CompletableFuture<List<EventLog.Recorded>> f = fresh(evs);
-            try {
-                return f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for the batch to be forced", e);
-            } catch (ExecutionException e) {
-                throw unwrap(e.getCause());
-            }
+            return await(fresh(evs), List.of());
         }
         List<byte[]> encoded = new ArrayList<>(evs.size());
         for (Event e : evs) {
@@ -235,7 +227,8 @@ public final class GroupCommit implements AutoCloseable {
                 || Files.exists(log.store().spool().dir(dev.poet.store.EventSpool.State.FAILED).resolve(name));
     }
 
-    private Path await(CompletableFuture<Path> f, List<Event> forgetOnFailure) throws IOException {
+    /** The future's value; on failure the first copies it stood for are forgotten and its I/O error thrown. */
+    private <T> T await(CompletableFuture<T> f, List<Event> forgetOnFailure) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -247,14 +240,7 @@ public final class GroupCommit implements AutoCloseable {
                     recent.remove(ev.id(), f);
                 }
             }
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(c);
+            throw unwrap(e.getCause());
         }
     }
 
