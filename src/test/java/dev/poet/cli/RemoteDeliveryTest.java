@@ -190,4 +190,55 @@ class RemoteDeliveryTest {
         assertTrue(line != null, "the worker answered");
         return line;
     }
+
+    /**
+     * One long-running process across a server outage: what it records while the server is down
+     * waits in its spool, and once the server is back (and the first retry's wait, at most 1.5 s,
+     * has passed) its next delivery sends the spool first: everything arrives once.
+     */
+    @Test
+    void aRunningProcessSendsWhatItSpooledOnceTheServerIsBack() throws Exception {
+        String worker = "import sys, poet_runtime\n"
+                + "n = 0\n"
+                + "for line in sys.stdin:\n"
+                + "    for i in range(int(line)):\n"
+                + "        poet_runtime.record('drift.validation', {'was_real_drift': True}, execution_id='e-%d' % n,"
+                + " event_id='ev-%04d' % n)\n"
+                + "        n += 1\n"
+                + "    poet_runtime.flush()\n"
+                + "    print(n, flush=True)\n";
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", worker).directory(elsewhere.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(Map.of("POET_URL", "http://127.0.0.1:" + port + "/", "POET_EVENTS_TOKEN", TOKEN,
+                "POET_SPOOL_DIR", elsewhere.resolve("spool").toString(), "POET_STORE", ""));
+        Process p = pb.start();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        java.io.Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+        try {
+            assertEquals("10", send(in, out, 10));
+            assertEquals(range(0, 10), ids());
+            server.close();
+            server = null;
+            assertEquals("30", send(in, out, 20)); // the server is down: flush returns, the 20 are spooled
+            assertEquals(20, spooledEvents());
+            start();
+            Thread.sleep(2_000); // past the first retry's wait (1 s with jitter, at most 1.5 s)
+            assertEquals("35", send(in, out, 5));
+            assertEquals(0, spooledEvents());
+            assertEquals(range(0, 35), ids());
+            assertEquals(35, pendingLines(), "each event written once");
+            in.close();
+            assertEquals(0, p.waitFor());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    static String send(java.io.Writer in, java.io.BufferedReader out, int events) throws IOException {
+        in.write(events + "\n");
+        in.flush();
+        String line = out.readLine();
+        assertTrue(line != null, "the worker answered");
+        return line;
+    }
 }
