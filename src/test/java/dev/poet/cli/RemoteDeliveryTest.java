@@ -70,11 +70,50 @@ class RemoteDeliveryTest {
     }
 
     Python3.Run run(int from, int to) {
-        Python3.Run r = Python3.run(elsewhere, Map.of("POET_URL", "http://127.0.0.1:" + port + "/", "POET_EVENTS_TOKEN", TOKEN,
-                "POET_SPOOL_DIR", elsewhere.resolve("spool").toString(), "POET_STORE", ""), SCRIPT,
-                String.valueOf(from), String.valueOf(to));
+        Python3.Run r = Python3.run(elsewhere, remoteEnv(), SCRIPT, String.valueOf(from), String.valueOf(to));
         assertEquals(0, r.code(), r.err());
         return r;
+    }
+
+    /** A host without the store: no POET_STORE, the server's URL and token, a spool of its own. */
+    Map<String, String> remoteEnv() {
+        return Map.of("POET_URL", "http://127.0.0.1:" + port + "/", "POET_EVENTS_TOKEN", TOKEN,
+                "POET_SPOOL_DIR", elsewhere.resolve("spool").toString(), "POET_POLL_SECONDS", "0.1", "POET_STORE", "");
+    }
+
+    /** A long-running python3 worker in the directory without the store, answering one line per line it is sent. */
+    final class Worker implements AutoCloseable {
+        final Process process;
+        final java.io.BufferedReader out;
+        final java.io.Writer in;
+
+        Worker(String script) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder("python3", "-c", script).directory(elsewhere.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().putAll(remoteEnv());
+            process = pb.start();
+            out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        }
+
+        String ask(String line) throws IOException {
+            in.write(line + "\n");
+            in.flush();
+            String answer = out.readLine();
+            assertTrue(answer != null, "the worker answered");
+            return answer;
+        }
+
+        /** Ends its input and waits for a normal exit (its atexit delivery included). */
+        int finish() throws Exception {
+            in.close();
+            return process.waitFor();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 
     List<String> ids() {
@@ -152,28 +191,18 @@ class RemoteDeliveryTest {
                 + "    r = live.detect_drift(0.7)\n"
                 + "    print(live.poet_version, r['v'], r['drift_detected'], flush=True)\n"
                 + "poet_runtime.flush()\n";
-        ProcessBuilder pb = new ProcessBuilder("python3", "-c", worker).directory(elsewhere.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().putAll(Map.of("POET_URL", "http://127.0.0.1:" + port + "/", "POET_EVENTS_TOKEN", TOKEN,
-                "POET_SPOOL_DIR", elsewhere.resolve("spool").toString(), "POET_POLL_SECONDS", "0.1", "POET_STORE", ""));
-        Process p = pb.start();
-        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        java.io.Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-        try {
-            assertEquals("v1 1 True", call(in, out));
+        try (Worker w = new Worker(worker)) {
+            assertEquals("v1 1 True", w.ask("call"));
             assertEquals(0, cli.run("config", "set", "detect_drift", "threshold", "0.9", "--reason", "too many alerts").code());
             Thread.sleep(300); // past the poll interval
-            assertEquals("v1 1 False", call(in, out), "the new threshold, served with the version");
+            assertEquals("v1 1 False", w.ask("call"), "the new threshold, served with the version");
             assertEquals(0, cli.run("enhance", "detect_drift", "--from", "v2.py").code());
             Thread.sleep(300);
-            assertEquals("v2 2 False", call(in, out));
+            assertEquals("v2 2 False", w.ask("call"));
             assertEquals(0, cli.run("rollback", "detect_drift").code());
             Thread.sleep(300);
-            assertEquals("v1 1 False", call(in, out));
-            in.close();
-            assertEquals(0, p.waitFor());
-        } finally {
-            p.destroyForcibly();
+            assertEquals("v1 1 False", w.ask("call"));
+            assertEquals(0, w.finish());
         }
         Cli.Result r = cli.run("--json", "events", "list", "--type", "execution.completed");
         List<Map<String, Object>> execs = r.out().lines().map(l -> Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "e")).toList();
@@ -183,13 +212,6 @@ class RemoteDeliveryTest {
         assertEquals(dev.poet.analyze.ParamsRevisions.of(Map.of("threshold", 0.9)), revisions.get(1));
     }
 
-    static String call(java.io.Writer in, java.io.BufferedReader out) throws IOException {
-        in.write("call\n");
-        in.flush();
-        String line = out.readLine();
-        assertTrue(line != null, "the worker answered");
-        return line;
-    }
 
     /**
      * One long-running process across a server outage: what it records while the server is down
@@ -207,38 +229,20 @@ class RemoteDeliveryTest {
                 + "        n += 1\n"
                 + "    poet_runtime.flush()\n"
                 + "    print(n, flush=True)\n";
-        ProcessBuilder pb = new ProcessBuilder("python3", "-c", worker).directory(elsewhere.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().putAll(Map.of("POET_URL", "http://127.0.0.1:" + port + "/", "POET_EVENTS_TOKEN", TOKEN,
-                "POET_SPOOL_DIR", elsewhere.resolve("spool").toString(), "POET_STORE", ""));
-        Process p = pb.start();
-        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        java.io.Writer in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-        try {
-            assertEquals("10", send(in, out, 10));
+        try (Worker w = new Worker(worker)) {
+            assertEquals("10", w.ask("10"));
             assertEquals(range(0, 10), ids());
             server.close();
             server = null;
-            assertEquals("30", send(in, out, 20)); // the server is down: flush returns, the 20 are spooled
+            assertEquals("30", w.ask("20")); // the server is down: flush returns, the 20 are spooled
             assertEquals(20, spooledEvents());
             start();
             Thread.sleep(2_000); // past the first retry's wait (1 s with jitter, at most 1.5 s)
-            assertEquals("35", send(in, out, 5));
+            assertEquals("35", w.ask("5"));
             assertEquals(0, spooledEvents());
             assertEquals(range(0, 35), ids());
             assertEquals(35, pendingLines(), "each event written once");
-            in.close();
-            assertEquals(0, p.waitFor());
-        } finally {
-            p.destroyForcibly();
+            assertEquals(0, w.finish());
         }
-    }
-
-    static String send(java.io.Writer in, java.io.BufferedReader out, int events) throws IOException {
-        in.write(events + "\n");
-        in.flush();
-        String line = out.readLine();
-        assertTrue(line != null, "the worker answered");
-        return line;
     }
 }
