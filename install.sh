@@ -122,6 +122,9 @@ for a in "\$@"; do
         # 100,000 events on 2 cores, and ran no faster at a million (docs/performance.md).
         correlate|sweep) jit="-XX:TieredStopAtLevel=1 -XX:+UseParallelGC -Xmx768m"; break ;;
         learn|analyze) jit="-XX:+UseParallelGC -Xmx768m"; break ;;
+        # A server out of memory may answer nothing yet keep listening: exit at once (code 3) instead,
+        # for the supervisor to restart it (docs/security.md has a systemd unit).
+        serve) jit="-XX:+ExitOnOutOfMemoryError"; break ;;
         *) break ;;
     esac
 done

@@ -752,7 +752,9 @@ function _picocli_poet_serve() {
 
   local commands=""
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
-  local arg_opts="'--host' '--port' '--threads' '--commit-wait' '--commit-max' '--committers' '--store'"
+  local arg_opts="'--host' '--port' '--threads' '--commit-wait' '--commit-max' '--committers' '--max-connections-per-address' '--tls-keystore' '--log-level' '--log-format' '--store'"
+  local LEVEL_option_args=("error" "warn" "info" "debug" "trace" "off") # --log-level values
+  local FORMAT_option_args=("text" "json") # --log-format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -774,6 +776,25 @@ function _picocli_poet_serve() {
       ;;
     '--committers')
       return
+      ;;
+    '--max-connections-per-address')
+      return
+      ;;
+    '--tls-keystore')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--log-level')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${LEVEL_option_args[@]}" ) )
+      return $?
+      ;;
+    '--log-format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
     '--store')
       return

@@ -95,7 +95,7 @@ class HostileInputTest {
         Map<String, String> env = Map.of(Secrets.FEEDBACK_TOKEN, "tok", Secrets.PAGERDUTY, "pd-secret",
                 Secrets.SLACK, "slack-secret", Secrets.REVIEW_KEY, "rk", Secrets.EVENTS_TOKEN, "etok");
         try (PoetServer server = PoetServer.start(new EventLog(Store.open(store, NioStoreIO.INSTANCE), Clock.systemUTC()),
-                Secrets.load(env, null), new PoetServer.Config("127.0.0.1", 0, 4, l -> { }))) {
+                Secrets.load(env, null), new PoetServer.Config("127.0.0.1", 0, 4))) {
             HttpClient http = HttpClient.newHttpClient();
             // the envelopes that poet record --event refuses, posted to POST /poet/events
             for (String kind : List.of("http-feedback", "http-pagerduty", "http-slack", "cli-event")) {

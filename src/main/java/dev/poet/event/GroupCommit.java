@@ -32,6 +32,23 @@ public final class GroupCommit implements AutoCloseable {
     private record Request(List<byte[]> lines, CompletableFuture<Path> done) {
     }
 
+    /** Told of every batch forced: its size and how long delivering it took, or that it failed. */
+    public interface Observer {
+        void committed(int events, long nanos);
+
+        void failed(int events);
+
+        Observer NONE = new Observer() {
+            @Override
+            public void committed(int events, long nanos) {
+            }
+
+            @Override
+            public void failed(int events) {
+            }
+        };
+    }
+
     static final int REMEMBERED = 100_000;
     /** Ids delivered (or being delivered) by this process, oldest first: a retry waits for the first copy. */
     private final java.util.LinkedHashMap<String, CompletableFuture<Path>> recent = new java.util.LinkedHashMap<>() {
@@ -43,6 +60,7 @@ public final class GroupCommit implements AutoCloseable {
     private final EventLog log;
     private final long maxWaitNanos;
     private final int maxEvents;
+    private final Observer observer;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closed;
@@ -60,12 +78,18 @@ public final class GroupCommit implements AutoCloseable {
      * journal commits, as it does for concurrent single deliveries.
      */
     public GroupCommit(EventLog log, long maxWaitMicros, int maxEvents, int committers) {
+        this(log, maxWaitMicros, maxEvents, committers, Observer.NONE);
+    }
+
+    /** As {@link #GroupCommit(EventLog, long, int, int)}, telling {@code observer} of every batch. */
+    public GroupCommit(EventLog log, long maxWaitMicros, int maxEvents, int committers, Observer observer) {
         if (maxWaitMicros < 0 || maxEvents < 1 || committers < 1) {
             throw new IllegalArgumentException("max wait must be >= 0, max events and committers >= 1");
         }
         this.log = log;
         this.maxWaitNanos = maxWaitMicros * 1000;
         this.maxEvents = maxEvents;
+        this.observer = observer;
         for (int i = 0; i < committers; i++) {
             Thread t = new Thread(this::run, "poet-group-commit-" + i);
             t.setDaemon(true);
@@ -294,6 +318,7 @@ public final class GroupCommit implements AutoCloseable {
         Path pending = log.store().spool().dir(dev.poet.store.EventSpool.State.PENDING);
         Path target = pending.resolve(Batches.name(id, lines.size()));
         Path delivered;
+        long started = System.nanoTime();
         try {
             delivered = log.store().spool().deliverBatch(id, lines, null);
         } catch (IOException | RuntimeException e) {
@@ -307,11 +332,13 @@ public final class GroupCommit implements AutoCloseable {
             }
             IOException failure = e instanceof IOException io ? io
                     : e instanceof PoetException pe ? new IOException(pe.getMessage(), pe) : new IOException(e);
+            observer.failed(lines.size());
             for (Request r : group) {
                 r.done().completeExceptionally(failure);
             }
             return;
         }
+        observer.committed(lines.size(), System.nanoTime() - started);
         synchronized (this) {
             batches++;
             events += lines.size();

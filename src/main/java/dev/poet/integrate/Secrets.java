@@ -24,6 +24,10 @@ public final class Secrets {
     public static final String EVENTS_TOKEN = "POET_EVENTS_TOKEN";
     /** Bearer token of GET /poet/functions/<fn>: reads the live versions, nothing else (the events token also reads them). */
     public static final String FUNCTIONS_TOKEN = "POET_FUNCTIONS_TOKEN";
+    /** Bearer token of GET /metrics; without it, /metrics answers loopback clients only. */
+    public static final String METRICS_TOKEN = "POET_METRICS_TOKEN";
+    /** The password of the PKCS#12 keystore of {@code poet serve --tls-keystore}. */
+    public static final String TLS_KEYSTORE_PASSWORD = "POET_TLS_KEYSTORE_PASSWORD";
 
     private final Map<String, String> env;
     private final Map<String, Object> file;

@@ -31,6 +31,21 @@ public final class Slack {
      * under the signing secret; a timestamp more than five minutes from now is refused (replays).
      */
     public static void verify(String secret, String timestamp, byte[] body, String signature, Instant now) {
+        long ts = checkHead(timestamp, signature, now);
+        byte[] prefix = ("v0:" + ts + ":").getBytes(StandardCharsets.UTF_8);
+        byte[] base = new byte[prefix.length + body.length];
+        System.arraycopy(prefix, 0, base, 0, prefix.length);
+        System.arraycopy(body, 0, base, prefix.length, body.length);
+        if (!Hmac.equal("v0=" + Hmac.sha256Hex(secret, base), signature.strip())) {
+            throw new Rejected(401, "X-Slack-Signature does not match the body");
+        }
+    }
+
+    /**
+     * What can be checked before the body is read: both headers present and the timestamp within
+     * five minutes of now. Returns the timestamp.
+     */
+    public static long checkHead(String timestamp, String signature, Instant now) {
         if (timestamp == null || signature == null) {
             throw new Rejected(401, "missing X-Slack-Request-Timestamp or X-Slack-Signature");
         }
@@ -43,13 +58,7 @@ public final class Slack {
         if (Math.abs(now.getEpochSecond() - ts) > MAX_AGE_S) {
             throw new Rejected(401, "X-Slack-Request-Timestamp is more than 5 minutes from now (a replay?)");
         }
-        byte[] prefix = ("v0:" + ts + ":").getBytes(StandardCharsets.UTF_8);
-        byte[] base = new byte[prefix.length + body.length];
-        System.arraycopy(prefix, 0, base, 0, prefix.length);
-        System.arraycopy(body, 0, base, prefix.length, body.length);
-        if (!Hmac.equal("v0=" + Hmac.sha256Hex(secret, base), signature.strip())) {
-            throw new Rejected(401, "X-Slack-Signature does not match the body");
-        }
+        return ts;
     }
 
     /** The JSON of a form-encoded interaction body ({@code payload=...}). */

@@ -12,52 +12,114 @@ import dev.poet.integrate.ReviewTokens;
 import dev.poet.integrate.Secrets;
 import dev.poet.integrate.Slack;
 import dev.poet.json.Json;
+import dev.poet.store.EventSpool;
 import dev.poet.store.Names;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@code poet serve}: the HTTP endpoints that turn feedback, PagerDuty webhooks and Slack
- * button clicks into events. Every accepted request is durable (delivered to pending/, fsynced)
- * before the response; anything invalid gets a JSON error (400 malformed, 401 bad signature or
- * token, 413 over 1 MiB) and writes nothing. An endpoint whose secret is missing is not served:
- * it answers 503 saying which secret, and {@link #disabled()} lists them.
+ * {@code poet serve}: the HTTP endpoints that turn feedback, PagerDuty webhooks, Slack button
+ * clicks and event envelopes into events, on Jetty in its strict RFC 9110/9112 mode. Every accepted
+ * request is durable (delivered to pending/, fsynced) before the response; anything invalid gets a
+ * JSON error (400 malformed, 401 bad signature or token, 413 too large) and writes nothing. An
+ * endpoint whose secret is missing is not served: it answers 503 saying which secret, and
+ * {@link #disabled()} lists them.
  *
- * <p>HTTP is {@link Http}: one loop per core reads requests without a thread per client, so slow
- * clients cost buffers, not threads; at most {@link #PER_CLIENT} bodies may be arriving at once from
- * one client address (429 beyond, the body unread, the connection closed). Requests are handled on
- * the loops; accepted events go to {@link GroupCommit} and the answer is written when their batch
- * is durable. Work that looks at the store (the review page, the duplicate check of events whose
- * ids a client chose) runs on {@code threads} worker threads.
+ * <p>Refusing before reading: each route checks what the request head can prove (its token, a
+ * signature header's presence, Slack's timestamp) before a byte of the body is read, and refuses a
+ * declared length over the route's limit (413) unread. Bodies are read as they arrive, without a
+ * thread, up to the route's limit; at most {@link #PER_CLIENT} bodies may be arriving at once from
+ * one client address (429), a body must have arrived {@link #REQUEST_TIMEOUT_MILLIS} after its
+ * request began (408), and at most {@code maxConnectionsPerAddress} connections may be open from one
+ * address (further ones are closed at once). Heads over {@value #MAX_HEAD} bytes get 431 from Jetty.
+ * Accepted events go to {@link GroupCommit}; the answer is written when their batch is durable, on
+ * the committer's thread, so no thread waits for the disk per request. Work that looks at the store
+ * (the review page, the duplicate check of events whose ids a client chose) runs on {@code threads}
+ * worker threads.
  */
 public final class PoetServer implements AutoCloseable {
     public static final int MAX_BODY = 1 << 20;
     /** POST /poet/events: at most this many bytes and events per request (413 beyond). */
     public static final int MAX_EVENTS_BODY = 8 << 20;
     public static final int MAX_EVENTS_PER_REQUEST = 10_000;
+    /** A review link's form, posted without a bearer token: small, and from anyone holding a link. */
+    public static final int MAX_REVIEW_FORM_BODY = 16 << 10;
     /** Bodies one client address may have arriving at once. */
     public static final int PER_CLIENT = 64;
-    /** A request must arrive within this from its first byte; an idle connection is closed after it. */
+    /** Connections one client address may hold open (by default; {@link Config#maxConnectionsPerAddress}). */
+    public static final int DEFAULT_CONNECTIONS_PER_ADDRESS = 256;
+    /**
+     * Bytes of bodies being read or handled at once, across all clients: beyond it a request is
+     * answered 503 with Retry-After before its body is read, so authenticated clients together cannot
+     * exhaust the heap. An eighth of the heap, and never less than one largest body.
+     */
+    static final long BODY_BUDGET = Math.max(MAX_EVENTS_BODY, Runtime.getRuntime().maxMemory() / 8);
+    /** Connections open at once; the server stops accepting beyond. */
+    public static final int MAX_CONNECTIONS = 16_384;
+    /** A request head (request line and headers) larger than this is answered 431. */
+    public static final int MAX_HEAD = 8 << 10;
+    /** A request's body must have arrived within this of its first byte (408); an idle connection is closed after it. */
     static final long REQUEST_TIMEOUT_MILLIS = 30_000;
+    /** How long a stop waits for requests in flight to be answered (their events delivered). */
+    static final long STOP_MILLIS = 20_000;
 
-    /** Where to listen and whom to tell. */
-    public record Config(String host, int port, int threads, Consumer<String> log, long commitWaitMicros, int commitMax,
-                         int committers) {
-        public Config(String host, int port, int threads, Consumer<String> log) {
-            this(host, port, threads, log, DEFAULT_COMMIT_WAIT_MICROS, DEFAULT_COMMIT_MAX, DEFAULT_COMMITTERS);
+    private static final Logger LOG = LoggerFactory.getLogger(PoetServer.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger(Logging.ACCESS);
+
+    /** A PKCS#12 keystore to serve HTTPS from, and its password. */
+    public record Tls(Path keystore, String password) {
+    }
+
+    /** Where to listen, how to commit, and what to bound. */
+    public record Config(String host, int port, int threads, long commitWaitMicros, int commitMax, int committers,
+                         int maxConnectionsPerAddress, Tls tls) {
+        public Config(String host, int port, int threads) {
+            this(host, port, threads, DEFAULT_COMMIT_WAIT_MICROS, DEFAULT_COMMIT_MAX, DEFAULT_COMMITTERS,
+                    DEFAULT_CONNECTIONS_PER_ADDRESS, null);
         }
     }
 
@@ -69,19 +131,66 @@ public final class PoetServer implements AutoCloseable {
     private final EventLog events;
     private final GroupCommit commits;
     private final Secrets secrets;
-    private final Consumer<String> log;
-    private final Http http;
+    private final Metrics metrics;
     private final ThreadPoolExecutor workers;
     private final List<String> disabled = new ArrayList<>();
     private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final Map<InetAddress, AtomicInteger> arriving = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final Server server;
+    private final ServerConnector connector;
+    private final boolean https;
 
-    private record Route(String method, Handler handler) {
+    /**
+     * A route: its method, the check of its request head (run before the body is read; it throws
+     * {@link Rejected} to refuse, and returns the body limit that holds for the request), and its
+     * handler. A route that reads no body answers from the head alone.
+     */
+    private record Route(String method, String label, HeadCheck check, Handler handler) {
+    }
+
+    private interface HeadCheck {
+        /** The body limit for this request (0: the body is not read), or throws {@link Rejected}. */
+        int check(Req head);
+    }
+
+    private interface Handler {
+        CompletionStage<Answer> handle(Req r) throws IOException;
+    }
+
+    /** A request as the handlers see it: its head, and its body once read (empty for routes that read none). */
+    record Req(String method, String path, String rawPath, String rawQuery, HttpFields headers, byte[] body,
+               InetAddress client) {
+        String header(String name) {
+            return headers.get(name);
+        }
+
+        Req withBody(byte[] b) {
+            return new Req(method, path, rawPath, rawQuery, headers, b, client);
+        }
+    }
+
+    /** An answer: status, content type, body, and headers of its own. */
+    private record Answer(int status, String contentType, byte[] body, Map<String, String> headers) {
+        static Answer json(int status, Object value) {
+            return new Answer(status, "application/json", Json.encodeLine(value), Map.of());
+        }
+
+        static Answer html(int status, String page) {
+            return new Answer(status, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8), Map.of());
+        }
+
+        Answer with(String name, String value) {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put(name, value);
+            return new Answer(status, contentType, body, h);
+        }
     }
 
     private PoetServer(EventLog events, Secrets secrets, Config config) throws IOException {
         this.events = events;
         this.secrets = secrets;
-        this.log = config.log();
+        this.metrics = new Metrics(events.store().spool().dir(EventSpool.State.PENDING));
         int threads = Math.max(1, config.threads());
         this.workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
             Thread t = new Thread(r, "poet-serve-worker");
@@ -89,13 +198,17 @@ public final class PoetServer implements AutoCloseable {
             return t;
         });
         workers.allowCoreThreadTimeOut(true);
-        routes.put("/healthz", new Route("GET", this::healthz));
-        routes.put("/poet/feedback", new Route("POST", this::feedback));
-        routes.put("/poet/review/", new Route("GET", r -> CompletableFuture.supplyAsync(() -> review(r), workers)));
-        routes.put("/webhooks/pagerduty", new Route("POST", this::pagerduty));
-        routes.put("/webhooks/slack", new Route("POST", this::slack));
-        routes.put("/poet/events", new Route("POST", this::events));
-        routes.put("/poet/functions/", new Route("GET", r -> CompletableFuture.supplyAsync(() -> function(r), workers)));
+        HeadCheck none = head -> 0;
+        routes.put("/healthz", new Route("GET", "healthz", none, this::healthz));
+        routes.put("/readyz", new Route("GET", "readyz", none, this::readyz));
+        routes.put("/metrics", new Route("GET", "metrics", this::metricsAllowed, this::metrics));
+        routes.put("/poet/feedback", new Route("POST", "feedback", this::feedbackHead, this::feedback));
+        routes.put("/poet/review/", new Route("GET", "review", none, r -> CompletableFuture.supplyAsync(() -> review(r), workers)));
+        routes.put("/webhooks/pagerduty", new Route("POST", "pagerduty", this::pagerdutyHead, this::pagerduty));
+        routes.put("/webhooks/slack", new Route("POST", "slack", this::slackHead, this::slack));
+        routes.put("/poet/events", new Route("POST", "events", this::eventsHead, this::events));
+        routes.put("/poet/functions/", new Route("GET", "functions", this::functionsHead,
+                r -> CompletableFuture.supplyAsync(() -> function(r), workers)));
         if (secrets.get(Secrets.FEEDBACK_TOKEN) == null && secrets.get(Secrets.REVIEW_KEY) == null) {
             disabled.add("/poet/feedback: neither " + Secrets.FEEDBACK_TOKEN + " nor " + Secrets.REVIEW_KEY + " is set");
         }
@@ -114,17 +227,61 @@ public final class PoetServer implements AutoCloseable {
         if (secrets.get(Secrets.EVENTS_TOKEN) == null && secrets.get(Secrets.FUNCTIONS_TOKEN) == null) {
             disabled.add("/poet/functions/: neither " + Secrets.FUNCTIONS_TOKEN + " nor " + Secrets.EVENTS_TOKEN + " is set");
         }
-        this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax(), config.committers());
+        this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax(), config.committers(), metrics);
+        this.https = config.tls() != null;
         try {
-            this.http = new Http(new InetSocketAddress(config.host(), config.port()), this::handle, this::refusal,
-                    new Http.Limits(MAX_BODY, PER_CLIENT, REQUEST_TIMEOUT_MILLIS, REQUEST_TIMEOUT_MILLIS,
-                            target -> target.startsWith("/poet/events") ? MAX_EVENTS_BODY : MAX_BODY),
-                    Runtime.getRuntime().availableProcessors());
-        } catch (IOException | RuntimeException e) {
-            commits.close();
-            workers.shutdown();
-            throw e;
+            this.server = new Server(threadPool());
+            this.connector = connector(server, config);
+            server.addConnector(connector);
+            server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+            server.setHandler(new GracefulHandler(new Router()));
+            server.setErrorHandler(new JsonErrors());
+            server.setRequestLog(this::logRequest);
+            server.setStopTimeout(STOP_MILLIS);
+            server.start();
+        } catch (Exception e) {
+            close();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getMessage(), e);
         }
+    }
+
+    private static QueuedThreadPool threadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(200, 4);
+        pool.setName("poet-serve");
+        return pool;
+    }
+
+    private ServerConnector connector(Server s, Config config) {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setHttpCompliance(HttpCompliance.RFC9110);
+        http.setUriCompliance(UriCompliance.DEFAULT);
+        http.setRequestHeaderSize(MAX_HEAD);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+        ServerConnector c;
+        if (config.tls() != null) {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStorePath(config.tls().keystore().toString());
+            ssl.setKeyStoreType("PKCS12");
+            ssl.setKeyStorePassword(config.tls().password());
+            c = new ServerConnector(s, ssl, h1);
+        } else {
+            c = new ServerConnector(s, h1);
+        }
+        c.setHost(config.host());
+        c.setPort(config.port());
+        c.setIdleTimeout(REQUEST_TIMEOUT_MILLIS);
+        c.setAcceptQueueSize(1024);
+        c.setReuseAddress(true);
+        c.addEventListener(new AddressLimit(Math.max(1, config.maxConnectionsPerAddress())));
+        return c;
     }
 
     public static PoetServer start(EventLog events, Secrets secrets, Config config) throws IOException {
@@ -133,9 +290,14 @@ public final class PoetServer implements AutoCloseable {
 
     /** The address it listens on, e.g. {@code http://127.0.0.1:8787/}. */
     public URI url() {
-        InetSocketAddress a = http.address();
-        String host = a.getAddress().getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
+        String host;
+        try {
+            host = InetAddress.getByName(connector.getHost() == null ? "0.0.0.0" : connector.getHost()).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            host = connector.getHost();
+        }
+        return URI.create((https ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + connector.getLocalPort() + "/");
     }
 
     /** The endpoints not served, each with the secret it lacks. */
@@ -143,10 +305,19 @@ public final class PoetServer implements AutoCloseable {
         return List.copyOf(disabled);
     }
 
-    /** Stops accepting, answers the requests being handled (their events delivered), then stops. */
+    /**
+     * Stops accepting, answers the requests in flight (their events delivered, each batch forced)
+     * for up to {@link #STOP_MILLIS}, then stops.
+     */
     @Override
     public void close() {
-        http.close(5_000);
+        if (server != null) {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                LOG.warn("stopping the HTTP server: {}", e.toString());
+            }
+        }
         workers.shutdown();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
@@ -156,24 +327,7 @@ public final class PoetServer implements AutoCloseable {
         commits.close();
     }
 
-    /** A response: status, content type, body, and headers of its own. */
-    private record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
-        static Response json(int status, Object value) {
-            return new Response(status, "application/json", Json.encodeLine(value), Map.of());
-        }
-
-        static Response html(int status, String page) {
-            return new Response(status, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8), Map.of());
-        }
-    }
-
-    private interface Handler {
-        CompletionStage<Response> handle(Http.Request r) throws IOException;
-    }
-
-    private static CompletionStage<Response> now(Response r) {
-        return CompletableFuture.completedFuture(r);
-    }
+    // ---- the HTTP side: routing, refusing before reading, reading bodies as they arrive ----
 
     private Route route(String path) {
         Route r = routes.get(path);
@@ -186,92 +340,474 @@ public final class PoetServer implements AutoCloseable {
         return r;
     }
 
-    private CompletionStage<Http.Response> handle(Http.Request req) {
-        long started = System.nanoTime();
-        CompletionStage<Response> stage;
-        try {
-            Route route = route(req.path());
-            if (route == null) {
-                throw new Rejected(404, "no such endpoint: " + req.path());
-            }
-            if (!route.method().equals(req.method())) {
-                stage = now(withHeader(error(req, 405, req.method() + " is not allowed here; use " + route.method()),
-                        "Allow", route.method()));
-            } else {
-                stage = route.handler().handle(req);
-            }
-        } catch (RuntimeException | IOException e) {
-            stage = CompletableFuture.failedFuture(e);
+    private static InetAddress client(Request request) {
+        SocketAddress a = request.getConnectionMetaData().getRemoteSocketAddress();
+        return a instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
+    }
+
+    /** One request from its head to its answer: whoever answers first (handler, refusal, deadline) answers alone. */
+    private final class Exchange {
+        final Request request;
+        final Response response;
+        final Callback callback;
+        final AtomicBoolean answered = new AtomicBoolean();
+        Req req;
+        Scheduler.Task deadline;
+        /** Bytes of the body budget this request holds until it is answered. */
+        long reserved;
+        /** Whether the request has a body not (yet) read to its end. */
+        volatile boolean bodyLeft;
+
+        Exchange(Request request, Response response, Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
         }
-        return stage.handle((r, failure) -> {
-            Response answer = r != null ? r : failed(req, failure);
-            log.accept(req.method() + " " + req.path() + " " + answer.status() + " " + (System.nanoTime() - started) / 1_000_000 + "ms");
-            return wire(answer);
+
+        void answer(Answer a) {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            if (deadline != null) {
+                deadline.cancel();
+            }
+            if (reserved > 0) {
+                bodyBytes.addAndGet(-reserved);
+            }
+            try {
+                response.setStatus(a.status());
+                HttpFields.Mutable h = response.getHeaders();
+                h.put(HttpHeader.CONTENT_TYPE, a.contentType());
+                h.put(HttpHeader.CACHE_CONTROL, "no-store");
+                h.put("X-Content-Type-Options", "nosniff");
+                if (a.contentType().startsWith("text/html")) {
+                    h.put("Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+                }
+                for (Map.Entry<String, String> e : a.headers().entrySet()) {
+                    h.put(e.getKey(), e.getValue());
+                }
+                boolean drain = bodyLeft && a.status() != 408;
+                if (drain) {
+                    h.put(HttpHeader.CONNECTION, "close");
+                }
+                response.write(true, ByteBuffer.wrap(a.body()), drain ? Callback.from(() -> new Drain(this).run(), callback::failed)
+                        : callback);
+            } catch (Throwable t) {
+                callback.failed(t);
+            }
+        }
+
+        void fail(Throwable failure) {
+            answer(failed(req, failure));
+        }
+    }
+
+    /** The root handler: routes, checks the head, reads the body, hands the request to its route. */
+    private final class Router extends org.eclipse.jetty.server.Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Exchange x = new Exchange(request, response, callback);
+            x.bodyLeft = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > 0
+                    || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+            try {
+                String path = request.getHttpURI().getDecodedPath();
+                org.eclipse.jetty.http.HttpURI uri = request.getHttpURI();
+                x.req = new Req(request.getMethod(), path, uri.getPath(), uri.getQuery(), request.getHeaders(), new byte[0],
+                        client(request));
+                Route route = route(path);
+                if (route == null) {
+                    throw new Rejected(404, "no such endpoint: " + path);
+                }
+                String method = request.getMethod();
+                boolean head = method.equals("HEAD") && route.method().equals("GET");
+                if (!route.method().equals(method) && !head) {
+                    x.answer(error(x.req, 405, method + " is not allowed here; use " + route.method())
+                            .with("Allow", route.method().equals("GET") ? "GET, HEAD" : route.method()));
+                    return true;
+                }
+                int limit = route.check().check(x.req);
+                if (limit == 0) {
+                    dispatch(x, route, x.req);
+                    return true;
+                }
+                long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+                if (declared > limit) {
+                    metrics.refused(Metrics.Refusal.TOO_LARGE);
+                    throw new Rejected(413, "the body is over the limit of " + limit + " bytes");
+                }
+                long need = declared >= 0 ? declared : limit;
+                if (bodyBytes.addAndGet(need) > BODY_BUDGET) {
+                    bodyBytes.addAndGet(-need);
+                    metrics.refused(Metrics.Refusal.BUSY);
+                    x.answer(error(x.req, 503, "the server is reading as many bodies as it holds at once; try again shortly")
+                            .with("Retry-After", "1"));
+                    return true;
+                }
+                x.reserved = need;
+                InetAddress who = x.req.client();
+                AtomicInteger now = arriving.computeIfAbsent(who, k -> new AtomicInteger());
+                if (now.incrementAndGet() > PER_CLIENT) {
+                    release(who, now);
+                    metrics.refused(Metrics.Refusal.TOO_MANY_BODIES);
+                    x.answer(error(x.req, 429, "too many requests from " + who.getHostAddress() + " are arriving at once")
+                            .with("Retry-After", "1").with("Connection", "close"));
+                    return true;
+                }
+                long left = REQUEST_TIMEOUT_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getBeginNanoTime());
+                x.deadline = server.getScheduler().schedule(() -> {
+                    if (!x.answered.get()) {
+                        metrics.refused(Metrics.Refusal.TIMEOUT);
+                        x.answer(error(x.req, 408, "the request did not arrive within "
+                                + REQUEST_TIMEOUT_MILLIS / 1000 + " s").with("Connection", "close"));
+                    }
+                }, Math.max(1, left), TimeUnit.MILLISECONDS);
+                new BodyReader(x, limit, declared, body -> {
+                    release(who, now);
+                    dispatch(x, route, x.req.withBody(body));
+                }, failure -> {
+                    release(who, now);
+                    x.fail(failure);
+                }).run();
+            } catch (Throwable t) {
+                fatalIfVmBroken(t);
+                x.fail(t);
+            }
+            return true;
+        }
+    }
+
+    private void release(InetAddress who, AtomicInteger count) {
+        if (count.decrementAndGet() <= 0) {
+            arriving.remove(who, count);
+        }
+    }
+
+    /** Runs the route's handler and answers with what its stage completes with. */
+    private void dispatch(Exchange x, Route route, Req req) {
+        x.req = req;
+        CompletionStage<Answer> stage;
+        try {
+            stage = route.handler().handle(req);
+        } catch (Throwable t) {
+            fatalIfVmBroken(t);
+            x.fail(t);
+            return;
+        }
+        stage.whenComplete((a, failure) -> {
+            if (a != null) {
+                x.answer(a);
+            } else {
+                fatalIfVmBroken(failure);
+                x.fail(failure);
+            }
         });
     }
 
-    private Response failed(Http.Request req, Throwable failure) {
+    /**
+     * Out of memory (or the JVM's own failure) leaves a server that may answer nothing: the process
+     * exits at once, non-zero, for its supervisor to restart it (the launcher also runs serve with
+     * {@code -XX:+ExitOnOutOfMemoryError}). A stack overflow in one handler is that request's failure only.
+     */
+    private static void fatalIfVmBroken(Throwable t) {
+        Throwable e = t;
+        while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof OutOfMemoryError || e instanceof InternalError || e instanceof UnknownError) {
+            try {
+                System.err.println("poet serve: " + e + "; exiting so that a supervisor restarts it");
+            } finally {
+                Runtime.getRuntime().halt(70);
+            }
+        }
+    }
+
+    /**
+     * Reads a body as Jetty hands it over, without a thread waiting: demand is registered when
+     * nothing is there, and the bytes are kept up to the limit (413 beyond, the rest unread).
+     */
+    private final class BodyReader implements Runnable {
+        private final Exchange x;
+        private final int limit;
+        private final java.util.function.Consumer<byte[]> done;
+        private final java.util.function.Consumer<Throwable> failed;
+        private byte[] buf;
+        private int size;
+
+        BodyReader(Exchange x, int limit, long declared, java.util.function.Consumer<byte[]> done,
+                   java.util.function.Consumer<Throwable> failed) {
+            this.x = x;
+            this.limit = limit;
+            this.done = done;
+            this.failed = failed;
+            this.buf = new byte[(int) Math.min(limit, declared >= 0 ? declared : 8192)];
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    if (x.answered.get()) {
+                        failed.accept(new Rejected(408, "answered already"));
+                        return;
+                    }
+                    Content.Chunk chunk = x.request.read();
+                    if (chunk == null) {
+                        x.request.demand(this);
+                        return;
+                    }
+                    if (Content.Chunk.isFailure(chunk)) {
+                        Throwable f = chunk.getFailure();
+                        if (f instanceof java.util.concurrent.TimeoutException) {
+                            metrics.refused(Metrics.Refusal.TIMEOUT);
+                            failed.accept(new Rejected(408, "the body stopped arriving"));
+                        } else {
+                            failed.accept(new Rejected(400, "the body could not be read: " + f.getMessage()));
+                        }
+                        return;
+                    }
+                    ByteBuffer b = chunk.getByteBuffer();
+                    int n = b.remaining();
+                    if ((long) size + n > limit) {
+                        chunk.release();
+                        metrics.refused(Metrics.Refusal.TOO_LARGE);
+                        failed.accept(new Rejected(413, "the body is over the limit of " + limit + " bytes"));
+                        return;
+                    }
+                    if (size + n > buf.length) {
+                        buf = java.util.Arrays.copyOf(buf, (int) Math.min(limit, Math.max((long) buf.length * 2, size + n)));
+                    }
+                    b.get(buf, size, n);
+                    size += n;
+                    boolean last = chunk.isLast();
+                    chunk.release();
+                    if (last) {
+                        x.bodyLeft = false;
+                        done.accept(size == buf.length ? buf : java.util.Arrays.copyOf(buf, size));
+                        return;
+                    }
+                }
+            } catch (Throwable t) {
+                fatalIfVmBroken(t);
+                failed.accept(t);
+            }
+        }
+    }
+
+    /**
+     * After a refusal that left the body unread: the answer is written (with Connection: close), then
+     * what the client still sends is read and dropped, up to {@value #DRAIN_LIMIT} bytes or
+     * {@value #DRAIN_MILLIS} ms, before the connection closes. A client that sends its whole body
+     * before it reads (most do) then sees the answer instead of a reset.
+     */
+    static final long DRAIN_LIMIT = 16L << 20;
+    static final long DRAIN_MILLIS = 5_000;
+
+    private final class Drain implements Runnable {
+        private final Exchange x;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private final Scheduler.Task timer;
+        private long dropped;
+
+        Drain(Exchange x) {
+            this.x = x;
+            this.timer = server.getScheduler().schedule(this::finish, DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        private void finish() {
+            if (finished.compareAndSet(false, true)) {
+                timer.cancel();
+                x.callback.succeeded();
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!finished.get()) {
+                    Content.Chunk chunk = x.request.read();
+                    if (chunk == null) {
+                        x.request.demand(this);
+                        return;
+                    }
+                    dropped += chunk.remaining();
+                    boolean end = chunk.isLast() || Content.Chunk.isFailure(chunk);
+                    chunk.release();
+                    if (end || dropped > DRAIN_LIMIT) {
+                        finish();
+                        return;
+                    }
+                }
+            } catch (Throwable t) {
+                finish();
+            }
+        }
+    }
+
+    /**
+     * At most {@code max} connections open from one address; one more is closed as soon as it opens.
+     * Each connection's address is kept from its opening: a closed endpoint no longer knows it.
+     */
+    private final class AddressLimit implements Connection.Listener {
+        private final int max;
+        private final Map<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
+        /** The address of every connection counted; those closed as they opened are not. */
+        private final Map<Connection, InetAddress> counted = new ConcurrentHashMap<>();
+
+        AddressLimit(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public void onOpened(Connection c) {
+            SocketAddress sa = c.getEndPoint().getRemoteSocketAddress();
+            if (!(sa instanceof InetSocketAddress isa) || isa.getAddress() == null) {
+                return;
+            }
+            InetAddress a = isa.getAddress();
+            if (open.computeIfAbsent(a, k -> new AtomicInteger()).incrementAndGet() > max) {
+                decrement(a);
+                metrics.refused(Metrics.Refusal.CONNECTION_LIMIT);
+                LOG.debug("refused a connection from {}: it has {} open already", a.getHostAddress(), max);
+                c.getEndPoint().close();
+                return;
+            }
+            counted.put(c, a);
+        }
+
+        @Override
+        public void onClosed(Connection c) {
+            InetAddress a = counted.remove(c);
+            if (a != null) {
+                decrement(a);
+            }
+        }
+
+        private void decrement(InetAddress a) {
+            open.computeIfPresent(a, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
+    }
+
+    /** Jetty's own refusals (malformed requests, 431, 505...) as the same JSON errors the routes give. */
+    private final class JsonErrors extends ErrorHandler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus();
+            Object message = request.getAttribute(ERROR_MESSAGE);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.write(true, ByteBuffer.wrap(errorBody(status, message == null ? reason(status) : message.toString())),
+                    callback);
+            return true;
+        }
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+            fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+            metrics.refused(Metrics.Refusal.MALFORMED);
+            return ByteBuffer.wrap(errorBody(status, reason == null ? reason(status) : reason));
+        }
+
+        private String reason(int status) {
+            String r = org.eclipse.jetty.http.HttpStatus.getMessage(status);
+            return r == null ? "error " + status : r;
+        }
+    }
+
+    private static byte[] errorBody(int status, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", message);
+        m.put("status", (long) status);
+        return Json.encodeLine(m);
+    }
+
+    /** The access log (one line per request, control bytes escaped) and the request counts of /metrics. */
+    private void logRequest(Request request, Response response) {
+        String path = request.getHttpURI().getPath();
+        Route r = path == null ? null : route(request.getHttpURI().getDecodedPath());
+        int status = response.getStatus();
+        metrics.request(r == null ? "other" : r.label(), status);
+        if (!ACCESS.isInfoEnabled()) {
+            return;
+        }
+        String target = escape(request.getHttpURI().getPathQuery());
+        String method = escape(request.getMethod());
+        String client = escape(org.eclipse.jetty.server.Request.getRemoteAddr(request));
+        long bytes = Response.getContentBytesWritten(response);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getBeginNanoTime());
+        ACCESS.atInfo().addKeyValue("client", client).addKeyValue("method", method).addKeyValue("target", target)
+                .addKeyValue("status", status).addKeyValue("bytes", bytes).addKeyValue("ms", ms)
+                .log(client + " \"" + method + " " + target + "\" " + status + " " + bytes + " " + ms + "ms");
+    }
+
+    /** The string with every control byte, quote and backslash written as an escape: one log line stays one. */
+    static String escape(String s) {
+        if (s == null) {
+            return "-";
+        }
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean bad = c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (c >= 0x80 && c < 0xa0);
+            if (bad && b == null) {
+                b = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            if (b != null) {
+                if (bad) {
+                    b.append(String.format("\\x%02x", (int) c));
+                } else {
+                    b.append(c);
+                }
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+
+    private Answer failed(Req req, Throwable failure) {
         Throwable e = failure;
         while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
                 && e.getCause() != null) {
             e = e.getCause();
         }
         if (e instanceof Rejected r) {
-            return error(req, r.httpStatus(), r.getMessage());
+            if (r.httpStatus() == 401) {
+                metrics.refused(Metrics.Refusal.UNAUTHORIZED);
+            } else if (r.httpStatus() == 503) {
+                metrics.refused(Metrics.Refusal.NOT_CONFIGURED);
+            }
+            Answer a = error(req, r.httpStatus(), r.getMessage());
+            return r.httpStatus() == 408 ? a.with("Connection", "close") : a;
         }
         if (e instanceof PoetException p) {
             return error(req, p.status() == dev.poet.Status.INVALID ? 400 : 503, p.getMessage());
         }
         if (e instanceof java.util.concurrent.RejectedExecutionException) {
-            return withHeader(error(req, 503, "the server is busy; try again shortly"), "Retry-After", "1");
+            metrics.refused(Metrics.Refusal.BUSY);
+            return error(req, 503, "the server is busy; try again shortly").with("Retry-After", "1");
         }
-        return error(req, 503, "could not record: " + e.getMessage());
+        if (e instanceof IOException) {
+            LOG.warn("could not record: {}", e.toString());
+            return error(req, 503, "could not record: " + e.getMessage());
+        }
+        LOG.error("internal error answering {} {}", req == null ? "-" : req.method(), req == null ? "-" : escape(req.rawPath()), e);
+        return error(req, 500, "internal error");
     }
 
-    private static Response withHeader(Response r, String name, String value) {
-        Map<String, String> h = new LinkedHashMap<>(r.headers());
-        h.put(name, value);
-        return new Response(r.status(), r.contentType(), r.body(), h);
-    }
-
-    private Http.Response wire(Response r) {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("Content-Type", r.contentType());
-        h.put("Cache-Control", "no-store");
-        h.put("X-Content-Type-Options", "nosniff");
-        if (r.contentType().startsWith("text/html")) {
-            h.put("Content-Security-Policy",
-                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
-        }
-        h.putAll(r.headers());
-        return new Http.Response(r.status(), h, r.body());
-    }
-
-    /** What the HTTP layer answers to a request it refuses before any handler sees it. */
-    private Http.Response refusal(int status, String message, Http.Request req) {
-        Response r = error(req, status, message);
-        if (status == 429) {
-            r = withHeader(withHeader(r, "Retry-After", "1"), "Connection", "close");
-        }
-        if (req != null) {
-            log.accept(req.method() + " " + req.path() + " " + status + " (refused: " + message + ")");
-        }
-        return wire(r);
-    }
-
-    private Response error(Http.Request req, int status, String message) {
+    private Answer error(Req req, int status, String message) {
         if (req != null && wantsHtml(req)) {
-            return Response.html(status, ReviewPage.message("Not recorded", message));
+            return Answer.html(status, ReviewPage.message("Not recorded", message));
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("error", message);
-        m.put("status", (long) status);
-        return Response.json(status, m);
+        return new Answer(status, "application/json", errorBody(status, message), Map.of());
     }
 
-    private static boolean wantsHtml(Http.Request req) {
+    private static boolean wantsHtml(Req req) {
         String ct = req.header("Content-Type");
         return ct != null && ct.startsWith("application/x-www-form-urlencoded") && req.path().equals("/poet/feedback");
+    }
+
+    private static CompletionStage<Answer> now(Answer a) {
+        return CompletableFuture.completedFuture(a);
     }
 
     private static Map<String, String> query(String raw) {
@@ -292,19 +828,110 @@ public final class PoetServer implements AutoCloseable {
         return m;
     }
 
+    private static boolean bearer(Req req, String token) {
+        String given = req.header("Authorization");
+        return token != null && given != null && Hmac.equal(given.strip(), "Bearer " + token);
+    }
+
+    // ---- what each route checks from the head, before its body is read ----
+
+    private int feedbackHead(Req req) {
+        if (secrets.get(Secrets.FEEDBACK_TOKEN) == null && secrets.get(Secrets.REVIEW_KEY) == null) {
+            throw new Rejected(503, "/poet/feedback is not configured: set " + Secrets.FEEDBACK_TOKEN + " or "
+                    + Secrets.REVIEW_KEY);
+        }
+        if (bearer(req, secrets.get(Secrets.FEEDBACK_TOKEN))) {
+            return MAX_BODY;
+        }
+        if (secrets.get(Secrets.REVIEW_KEY) == null) {
+            throw new Rejected(401, "a valid bearer token is required");
+        }
+        // a review link's form: its token is checked against the execution id in the body
+        return MAX_REVIEW_FORM_BODY;
+    }
+
+    private int pagerdutyHead(Req req) {
+        requireSecret(Secrets.PAGERDUTY, "/webhooks/pagerduty");
+        if (req.header(PagerDuty.SIGNATURE_HEADER) == null) {
+            throw new Rejected(401, "X-PagerDuty-Signature is missing or does not match the body");
+        }
+        return MAX_BODY;
+    }
+
+    private int slackHead(Req req) {
+        requireSecret(Secrets.SLACK, "/webhooks/slack");
+        Slack.checkHead(req.header("X-Slack-Request-Timestamp"), req.header("X-Slack-Signature"), events.clock().instant());
+        return MAX_BODY;
+    }
+
+    private int eventsHead(Req req) {
+        String token = secrets.get(Secrets.EVENTS_TOKEN);
+        if (token == null) {
+            throw new Rejected(503, "/poet/events is not configured: " + Secrets.EVENTS_TOKEN + " is not set");
+        }
+        if (!bearer(req, token)) {
+            throw new Rejected(401, "a valid bearer token (" + Secrets.EVENTS_TOKEN + ") is required");
+        }
+        return MAX_EVENTS_BODY;
+    }
+
+    private int functionsHead(Req req) {
+        String fnToken = secrets.get(Secrets.FUNCTIONS_TOKEN);
+        String evToken = secrets.get(Secrets.EVENTS_TOKEN);
+        if (fnToken == null && evToken == null) {
+            throw new Rejected(503, "/poet/functions/ is not configured: set " + Secrets.FUNCTIONS_TOKEN + " or "
+                    + Secrets.EVENTS_TOKEN);
+        }
+        if (!bearer(req, fnToken) && !bearer(req, evToken)) {
+            throw new Rejected(401, "a valid bearer token (" + Secrets.FUNCTIONS_TOKEN + " or " + Secrets.EVENTS_TOKEN
+                    + ") is required");
+        }
+        return 0;
+    }
+
+    private int metricsAllowed(Req req) {
+        String token = secrets.get(Secrets.METRICS_TOKEN);
+        if (token != null ? !bearer(req, token) : !req.client().isLoopbackAddress()) {
+            throw new Rejected(401, token != null ? "a valid bearer token (" + Secrets.METRICS_TOKEN + ") is required"
+                    : "/metrics answers loopback clients only unless " + Secrets.METRICS_TOKEN + " is set");
+        }
+        return 0;
+    }
+
+    // ---- the routes ----
+
+    private CompletionStage<Answer> healthz(Req req) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "ok");
+        m.put("disabled", disabled);
+        return now(Answer.json(200, m));
+    }
+
+    /** Ready when the directories events are delivered through can be written. */
+    private CompletionStage<Answer> readyz(Req req) {
+        List<Object> problems = new ArrayList<>();
+        for (EventSpool.State s : List.of(EventSpool.State.TMP, EventSpool.State.PENDING)) {
+            Path dir = events.store().spool().dir(s);
+            if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                problems.add(dir + " is not a writable directory");
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", problems.isEmpty() ? "ready" : "not ready");
+        m.put("problems", problems);
+        return now(Answer.json(problems.isEmpty() ? 200 : 503, m));
+    }
+
+    private CompletionStage<Answer> metrics(Req req) {
+        return now(new Answer(200, metrics.contentType(), metrics.scrape(), Map.of()));
+    }
+
     private String requireSecret(String name, String endpoint) {
         String v = secrets.get(name);
         if (v == null) {
             throw new Rejected(503, endpoint + " is not configured: " + name + " is not set");
         }
         return v;
-    }
-
-    private CompletionStage<Response> healthz(Http.Request req) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", "ok");
-        m.put("disabled", disabled);
-        return now(Response.json(200, m));
     }
 
     /**
@@ -333,7 +960,7 @@ public final class PoetServer implements AutoCloseable {
         });
     }
 
-    private CompletionStage<Response> feedback(Http.Request req) {
+    private CompletionStage<Answer> feedback(Req req) {
         if (secrets.get(Secrets.FEEDBACK_TOKEN) == null && secrets.get(Secrets.REVIEW_KEY) == null) {
             throw new Rejected(503, "/poet/feedback is not configured: set " + Secrets.FEEDBACK_TOKEN + " or "
                     + Secrets.REVIEW_KEY);
@@ -367,9 +994,7 @@ public final class PoetServer implements AutoCloseable {
         if (exec == null || !Names.isId(exec)) {
             throw new Rejected(400, "execution_id is required and must be a valid id");
         }
-        String bearer = req.header("Authorization");
-        String token = secrets.get(Secrets.FEEDBACK_TOKEN);
-        boolean authorised = token != null && bearer != null && Hmac.equal(bearer.strip(), "Bearer " + token);
+        boolean authorised = bearer(req, secrets.get(Secrets.FEEDBACK_TOKEN));
         String source = "api";
         if (!authorised) {
             String review = body.get("token") instanceof String ? (String) body.get("token") : query(req.rawQuery()).get("token");
@@ -390,15 +1015,15 @@ public final class PoetServer implements AutoCloseable {
         return recorded(List.of(e), null, idem != null && !idem.isBlank()).thenApply(m -> {
             if (form) {
                 boolean real = Boolean.TRUE.equals(e.data().get("was_real_drift"));
-                return Response.html(200, ReviewPage.message("Thank you",
+                return Answer.html(200, ReviewPage.message("Thank you",
                         "Recorded: " + (real ? "real drift" : "false positive") + " for execution " + exec + "."));
             }
-            return Response.json(200, m);
+            return Answer.json(200, m);
         });
     }
 
     /** Runs on a worker: it reads the store. */
-    private Response review(Http.Request req) {
+    private Answer review(Req req) {
         String key = requireSecret(Secrets.REVIEW_KEY, "/poet/review/");
         String exec = URLDecoder.decode(req.rawPath().substring("/poet/review/".length()), StandardCharsets.UTF_8);
         if (!Names.isId(exec)) {
@@ -408,7 +1033,7 @@ public final class PoetServer implements AutoCloseable {
         try {
             ReviewTokens.check(key, exec, token, events.clock().instant());
         } catch (Rejected e) {
-            return Response.html(e.httpStatus(), ReviewPage.message("Link not valid", e.getMessage()));
+            return Answer.html(e.httpStatus(), ReviewPage.message("Link not valid", e.getMessage()));
         }
         Event execution;
         try {
@@ -416,10 +1041,10 @@ public final class PoetServer implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return Response.html(200, ReviewPage.page(exec, token, execution));
+        return Answer.html(200, ReviewPage.page(exec, token, execution));
     }
 
-    private CompletionStage<Response> pagerduty(Http.Request req) {
+    private CompletionStage<Answer> pagerduty(Req req) {
         String secret = requireSecret(Secrets.PAGERDUTY, "/webhooks/pagerduty");
         byte[] raw = req.body();
         if (!PagerDuty.verify(secret, raw, req.header(PagerDuty.SIGNATURE_HEADER))) {
@@ -432,16 +1057,16 @@ public final class PoetServer implements AutoCloseable {
             throw new Rejected(400, "the body is not JSON: " + e.getMessage());
         }
         PagerDuty.Converted c = PagerDuty.convert(payload, events::newId, events.clock().instant());
-        return recorded(c.events(), c.ignored(), true).thenApply(m -> Response.json(200, m));
+        return recorded(c.events(), c.ignored(), true).thenApply(m -> Answer.json(200, m));
     }
 
-    private CompletionStage<Response> slack(Http.Request req) {
+    private CompletionStage<Answer> slack(Req req) {
         String secret = requireSecret(Secrets.SLACK, "/webhooks/slack");
         byte[] raw = req.body();
         Slack.verify(secret, req.header("X-Slack-Request-Timestamp"), raw, req.header("X-Slack-Signature"),
                 events.clock().instant());
         PagerDuty.Converted c = Slack.convert(Slack.payloadOfForm(raw), events::newId, events.clock().instant());
-        return recorded(c.events(), c.ignored(), true).thenApply(m -> Response.json(200, m));
+        return recorded(c.events(), c.ignored(), true).thenApply(m -> Answer.json(200, m));
     }
 
     /** One line's outcome in the answer of POST /poet/events. */
@@ -464,15 +1089,8 @@ public final class PoetServer implements AutoCloseable {
      * the answer, which gives every line's outcome in order. An envelope with its own id is
      * idempotent: a retry of the whole request is answered "duplicate" for what was delivered.
      */
-    private CompletionStage<Response> events(Http.Request req) {
-        String token = secrets.get(Secrets.EVENTS_TOKEN);
-        if (token == null) {
-            throw new Rejected(503, "/poet/events is not configured: " + Secrets.EVENTS_TOKEN + " is not set");
-        }
-        String bearer = req.header("Authorization");
-        if (bearer == null || !Hmac.equal(bearer.strip(), "Bearer " + token)) {
-            throw new Rejected(401, "a valid bearer token (" + Secrets.EVENTS_TOKEN + ") is required");
-        }
+    private CompletionStage<Answer> events(Req req) {
+        // the token was checked from the head (eventsHead), before the body was read
         List<byte[]> lines = EventLines.split(req.body(), MAX_EVENTS_PER_REQUEST);
         int n = lines.size();
         List<Map<String, Object>> results = new ArrayList<>(java.util.Collections.nCopies(n, null));
@@ -514,7 +1132,7 @@ public final class PoetServer implements AutoCloseable {
             m.put("duplicates", duplicates);
             m.put("invalid", invalid);
             m.put("results", results);
-            return Response.json(accepted + duplicates == 0 ? 400 : 200, m);
+            return Answer.json(accepted + duplicates == 0 ? 400 : 200, m);
         });
     }
 
@@ -524,19 +1142,8 @@ public final class PoetServer implements AutoCloseable {
      * record). A request whose If-None-Match holds that ETag is answered 304 without the code being
      * read: versions never change once written, so the version and the parameters decide it.
      */
-    private Response function(Http.Request req) {
-        String fnToken = secrets.get(Secrets.FUNCTIONS_TOKEN);
-        String evToken = secrets.get(Secrets.EVENTS_TOKEN);
-        if (fnToken == null && evToken == null) {
-            throw new Rejected(503, "/poet/functions/ is not configured: set " + Secrets.FUNCTIONS_TOKEN + " or "
-                    + Secrets.EVENTS_TOKEN);
-        }
-        String bearer = req.header("Authorization");
-        String given = bearer == null ? "" : bearer.strip();
-        boolean ok = (fnToken != null && Hmac.equal(given, "Bearer " + fnToken)) || (evToken != null && Hmac.equal(given, "Bearer " + evToken));
-        if (!ok) {
-            throw new Rejected(401, "a valid bearer token (" + Secrets.FUNCTIONS_TOKEN + " or " + Secrets.EVENTS_TOKEN + ") is required");
-        }
+    private Answer function(Req req) {
+        // the token was checked from the head (functionsHead)
         String fn = URLDecoder.decode(req.rawPath().substring("/poet/functions/".length()), StandardCharsets.UTF_8);
         if (!Names.isFunction(fn)) {
             throw new Rejected(400, "not a function name: " + Names.quote(fn));
@@ -560,7 +1167,7 @@ public final class PoetServer implements AutoCloseable {
             headers.put("ETag", etag);
             headers.put("Cache-Control", "no-cache");
             if (matches(req.header("If-None-Match"), etag)) {
-                return new Response(304, "application/json", new byte[0], headers);
+                return new Answer(304, "application/json", new byte[0], headers);
             }
             String code = java.nio.file.Files.readString(versions.versionFile(fn, version), StandardCharsets.UTF_8);
             Map<String, Object> m = new LinkedHashMap<>();
@@ -569,8 +1176,8 @@ public final class PoetServer implements AutoCloseable {
             m.put("params_revision", revision);
             m.put("params", params);
             m.put("code", code);
-            Response r = Response.json(200, m);
-            return new Response(200, r.contentType(), r.body(), headers);
+            Answer r = Answer.json(200, m);
+            return new Answer(200, r.contentType(), r.body(), headers);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -59,7 +59,7 @@ class RemoteDeliveryTest {
 
     void start() throws IOException {
         server = PoetServer.start(new EventLog(Store.open(project.resolve(".poet"), NioStoreIO.INSTANCE), Clock.systemUTC()),
-                Secrets.load(Map.of(Secrets.EVENTS_TOKEN, TOKEN), null), new PoetServer.Config("127.0.0.1", port, 4, l -> { }));
+                Secrets.load(Map.of(Secrets.EVENTS_TOKEN, TOKEN), null), new PoetServer.Config("127.0.0.1", port, 4));
     }
 
     @AfterEach

@@ -33,7 +33,9 @@ class StartupClassesTest {
             "java.util.Formatter", // String.format: the locale providers
             "java.security.SecureRandom", // event ids come from /dev/urandom
             "jdk.proxy", "com.sun.proxy.", // annotation proxies: these commands are declared programmatically
-            "org.jline.", "dev.poet.serve.", "dev.poet.learn.", "dev.poet.report.HtmlReport");
+            "org.jline.", "dev.poet.serve.", "dev.poet.learn.", "dev.poet.report.HtmlReport",
+            // poet serve's HTTP server, logging and metrics
+            "org.eclipse.jetty.", "org.slf4j.", "ch.qos.logback.", "io.prometheus.");
 
     private List<String> loaded(String... args) throws IOException, InterruptedException {
         Path log = dir.resolve("classes-" + args[0] + ".log");

@@ -180,6 +180,6 @@ class IntegrationCommandsTest {
         }
         String err = Files.readString(project.resolve("serve.err"));
         assertTrue(err.contains("poet serve: not serving /webhooks/slack: POET_SLACK_SIGNING_SECRET is not set"), err);
-        assertTrue(err.contains("POST /poet/feedback 200"), err);
+        assertTrue(err.contains("\"POST /poet/feedback\" 200"), err);
     }
 }

@@ -71,7 +71,7 @@ class ServeTest {
                 Secrets.FEEDBACK_TOKEN, FEEDBACK_TOKEN, Secrets.REVIEW_KEY, REVIEW_KEY, Secrets.EVENTS_TOKEN, EVENTS_TOKEN);
         Store store = Store.open(project.resolve(".poet"), NioStoreIO.INSTANCE);
         server = PoetServer.start(new EventLog(store, Clock.fixed(now, ZoneOffset.UTC)),
-                Secrets.load(env, project.resolve(".poet/secrets.json")), new PoetServer.Config("127.0.0.1", 0, 4, l -> { }));
+                Secrets.load(env, project.resolve(".poet/secrets.json")), new PoetServer.Config("127.0.0.1", 0, 4));
     }
 
     @AfterEach
@@ -299,7 +299,7 @@ class ServeTest {
         server.close();
         Store store = Store.open(project.resolve(".poet"), NioStoreIO.INSTANCE);
         server = PoetServer.start(new EventLog(store, Clock.systemUTC()),
-                Secrets.load(Map.of(Secrets.REVIEW_KEY, REVIEW_KEY), null), new PoetServer.Config("127.0.0.1", 0, 4, l -> { }));
+                Secrets.load(Map.of(Secrets.REVIEW_KEY, REVIEW_KEY), null), new PoetServer.Config("127.0.0.1", 0, 4));
         String url = ReviewTokens.url(server.url().toString(), EXEC, ReviewTokens.token(REVIEW_KEY, EXEC,
                 Instant.now().plusSeconds(600)));
         try (dev.poet.testing.Browser b = dev.poet.testing.Browser.start(project.resolve("chromium-profile"))) {
@@ -453,7 +453,7 @@ class ServeTest {
         server.close();
         Store store = Store.open(project.resolve(".poet"), NioStoreIO.INSTANCE);
         server = PoetServer.start(new EventLog(store, Clock.systemUTC()), Secrets.load(Map.of(Secrets.FEEDBACK_TOKEN, "t"), null),
-                new PoetServer.Config("127.0.0.1", 0, 2, l -> { }));
+                new PoetServer.Config("127.0.0.1", 0, 2));
         assertEquals(List.of("/poet/review/: POET_REVIEW_KEY is not set",
                 "/webhooks/pagerduty: POET_PAGERDUTY_WEBHOOK_SECRET is not set",
                 "/webhooks/slack: POET_SLACK_SIGNING_SECRET is not set",
