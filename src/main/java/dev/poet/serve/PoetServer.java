@@ -357,6 +357,15 @@ public final class PoetServer implements AutoCloseable {
         long reserved;
         /** Whether the request has a body not (yet) read to its end. */
         volatile boolean bodyLeft;
+        /** Ends this body's count among its address's bodies arriving: once, when it has arrived or the request is answered. */
+        Runnable arriving;
+        private final AtomicBoolean arrivedOnce = new AtomicBoolean();
+
+        void arrived() {
+            if (arriving != null && arrivedOnce.compareAndSet(false, true)) {
+                arriving.run();
+            }
+        }
 
         Exchange(Request request, Response response, Callback callback) {
             this.request = request;
@@ -374,6 +383,7 @@ public final class PoetServer implements AutoCloseable {
             if (reserved > 0) {
                 bodyBytes.addAndGet(-reserved);
             }
+            arrived();
             try {
                 response.setStatus(a.status());
                 HttpFields.Mutable h = response.getHeaders();
@@ -462,13 +472,11 @@ public final class PoetServer implements AutoCloseable {
                                 + REQUEST_TIMEOUT_MILLIS / 1000 + " s").with("Connection", "close"));
                     }
                 }, Math.max(1, left), TimeUnit.MILLISECONDS);
+                x.arriving = () -> release(who, now);
                 new BodyReader(x, limit, declared, body -> {
-                    release(who, now);
+                    x.arrived();
                     dispatch(x, route, x.req.withBody(body));
-                }, failure -> {
-                    release(who, now);
-                    x.fail(failure);
-                }).run();
+                }, x::fail).run();
             } catch (Throwable t) {
                 fatalIfVmBroken(t);
                 x.fail(t);
