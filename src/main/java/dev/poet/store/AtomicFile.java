@@ -38,7 +38,10 @@ public final class AtomicFile {
         return createVia(io, tempFor(tmpDir, target), target, content, null);
     }
 
-    /** What to do when the target's directory is missing at publish time: repair it and return true to retry. */
+    /**
+     * What to do when the target's directory was missing at publish time: repair it if need be and
+     * return true to retry, false to give up.
+     */
     interface MissingDirectory {
         boolean repair(int attempt) throws IOException;
     }
@@ -72,7 +75,13 @@ public final class AtomicFile {
                     created = io.publishDurably(tmp, target);
                     break;
                 } catch (java.nio.file.NoSuchFileException e) {
-                    if (missing == null || java.nio.file.Files.isDirectory(target.getParent()) || !missing.repair(attempt)) {
+                    // With the file to publish still there, what was missing is the target's directory: a
+                    // correlate claim renames pending/ away and puts a fresh one in its place, so it may be
+                    // back already (whether it is now says nothing about the failed attempt), or the link
+                    // went into a claim's directory removed meanwhile. Either way the next attempt looks
+                    // the directory up again.
+                    if (missing == null || !java.nio.file.Files.exists(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                            || !missing.repair(attempt)) {
                         throw e;
                     }
                 }

@@ -44,14 +44,18 @@ public final class Store {
             throw new PoetException(Status.NO_STORE, "no store at " + root + "; create one with 'poet init'");
         }
         Store store = new Store(root, io);
-        if (!Files.isDirectory(store.spool.dir(EventSpool.State.PENDING)) && Files.isDirectory(root.resolve(EVENTS))) {
-            try {
-                Claims.ensurePending(io, root.resolve(EVENTS));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
+        Path pending = store.spool.dir(EventSpool.State.PENDING);
         for (Path p : store.requiredPaths()) {
+            if (!Files.exists(p) && p.equals(pending) && Files.isDirectory(root.resolve(EVENTS))) {
+                // a correlate claim renames pending/ away and then puts a fresh one in its place: missing
+                // now is that moment (or a claim killed in between), not an incomplete store
+                try {
+                    Claims.ensurePending(io, root.resolve(EVENTS));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                continue;
+            }
             if (!Files.exists(p)) {
                 throw new PoetException(Status.NO_STORE, "store " + root + " is incomplete: "
                         + root.relativize(p) + " is missing; run 'poet init " + root + "' to repair it");

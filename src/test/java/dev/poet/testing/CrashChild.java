@@ -32,8 +32,9 @@ public final class CrashChild {
         ack.flush();
         for (long n = 0; ; n++) {
             StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
             PoetEnv env = new PoetEnv(project, Map.of("PATH", ""), Clock.systemUTC(), InputStream.nullInputStream(),
-                    new PrintWriter(out), new PrintWriter(new StringWriter()), NioStoreIO.INSTANCE);
+                    new PrintWriter(out), new PrintWriter(err), NioStoreIO.INSTANCE);
             String[] cmd = switch (mode) {
                 case "record" -> new String[] {"record", "drift.validation", "--execution-id", "e-" + n,
                     "--set", "was_real_drift=true", "--set", "reason=r" + n, "--id", tag + "-" + n};
@@ -60,7 +61,7 @@ public final class CrashChild {
             };
             int code = Poet.commandLineFor(env, cmd).execute(cmd);
             if (code != 0) {
-                System.err.println("exit " + code);
+                System.err.println("exit " + code + ": " + err.toString().strip());
                 System.exit(code);
             }
             ack.println(mode.equals("ingest") ? "pd-" + tag + "-" + n : out.toString().strip());
