@@ -51,13 +51,25 @@ public final class Timestamps {
         if (fast != null) {
             return fast;
         }
+        Instant t;
         try {
-            return OffsetDateTime.parse(s).toInstant();
+            t = OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
             throw PoetException.invalid("field " + field + ": '" + s
                     + "' is not an ISO-8601 time with an offset, such as 2026-11-27T11:35:00Z");
         }
+        // the years java.time parses, moved to UTC by an offset of up to 18 hours, can pass the
+        // last (or first) UTC date-time it can hold, which format() needs
+        if (t.getEpochSecond() < FIRST_SECOND || t.getEpochSecond() > LAST_SECOND) {
+            throw PoetException.invalid("field " + field + ": '" + s
+                    + "' is outside the years -999999999 to 999999999 in UTC");
+        }
+        return t;
     }
+
+    /** {@code LocalDateTime.MIN} and {@code MAX} in UTC, as epoch seconds. */
+    private static final long FIRST_SECOND = -31_557_014_135_596_800L;
+    private static final long LAST_SECOND = 31_556_889_832_780_799L;
 
     /**
      * The stored form, {@code 2026-11-27T11:35:00.000Z} (or without the fraction), read without

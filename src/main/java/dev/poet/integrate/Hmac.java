@@ -29,7 +29,20 @@ public final class Hmac {
 
     /** Equal, in time that depends only on the lengths (MessageDigest.isEqual is constant-time). */
     public static boolean equal(String a, String b) {
-        return a != null && b != null
-                && MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        return a != null && b != null && MessageDigest.isEqual(chars(a), chars(b));
+    }
+
+    /**
+     * The string's UTF-16 code units, two bytes each: unlike its UTF-8, which turns every unpaired
+     * surrogate into '?', this tells any two different strings apart.
+     */
+    private static byte[] chars(String s) {
+        byte[] b = new byte[2 * s.length()];
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b[2 * i] = (byte) (c >> 8);
+            b[2 * i + 1] = (byte) c;
+        }
+        return b;
     }
 }

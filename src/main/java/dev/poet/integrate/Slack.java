@@ -55,7 +55,8 @@ public final class Slack {
         } catch (NumberFormatException e) {
             throw new Rejected(401, "X-Slack-Request-Timestamp is not a number");
         }
-        if (Math.abs(now.getEpochSecond() - ts) > MAX_AGE_S) {
+        // compared with now's window, not through now - ts, which overflows for a timestamp 2^63 s away
+        if (ts < now.getEpochSecond() - MAX_AGE_S || ts > now.getEpochSecond() + MAX_AGE_S) {
             throw new Rejected(401, "X-Slack-Request-Timestamp is more than 5 minutes from now (a replay?)");
         }
         return ts;

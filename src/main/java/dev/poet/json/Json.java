@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.poet.PoetException;
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -68,6 +69,9 @@ public final class Json {
             return v;
         } catch (JsonProcessingException e) {
             throw PoetException.invalid(what + " is not valid JSON: " + describe(e));
+        } catch (CharConversionException e) {
+            // UTF-32 or UTF-16 (told from the first bytes) holding something that is not a character in it
+            throw PoetException.invalid(what + " is not valid JSON: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
