@@ -99,6 +99,39 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /**
+     * An event validated and encoded, ready to deliver: its id and type (for the duplicate check) and
+     * its line. Holding events this way rather than as {@link Event}s keeps a large request's memory
+     * near its size on the wire, whatever shape its JSON had.
+     */
+    public record Encoded(String id, String type, byte[] line) {
+        /** Validates and encodes the event; an invalid one throws. */
+        public static Encoded of(Event e) {
+            EventCodec.validate(e);
+            return new Encoded(e.id(), e.type(), EventCodec.encode(e));
+        }
+    }
+
+    /** Where an encoded event went: the batch it is in (or its first copy's), and whether it was a duplicate. */
+    public record Delivered(Encoded event, Path path, boolean duplicate) {
+    }
+
+    private static List<Encoded> encode(List<Event> evs) {
+        List<Encoded> out = new ArrayList<>(evs.size());
+        for (Event e : evs) {
+            out.add(Encoded.of(e));
+        }
+        return out;
+    }
+
+    private static List<EventLog.Recorded> recorded(List<Event> evs, List<Delivered> done) {
+        List<EventLog.Recorded> out = new ArrayList<>(evs.size());
+        for (int i = 0; i < evs.size(); i++) {
+            out.add(new EventLog.Recorded(evs.get(i), done.get(i).path(), done.get(i).duplicate()));
+        }
+        return out;
+    }
+
+    /**
      * Validates and encodes the events (an invalid one fails this call, delivering none of them),
      * then waits until they are durable in {@code pending/}, in one batch with whatever other
      * callers sent meanwhile.
@@ -113,16 +146,16 @@ public final class GroupCommit implements AutoCloseable {
      * lookups per event).
      */
     public List<EventLog.Recorded> record(List<Event> evs, boolean mayRepeat) throws IOException {
+        return recorded(evs, recordEncoded(encode(evs), mayRepeat));
+    }
+
+    /** As {@link #record(List, boolean)}, for events already encoded. */
+    public List<Delivered> recordEncoded(List<Encoded> evs, boolean mayRepeat) throws IOException {
         if (evs.isEmpty()) {
             return List.of();
         }
         if (!mayRepeat) {
             return await(fresh(evs), List.of());
-        }
-        List<byte[]> encoded = new ArrayList<>(evs.size());
-        for (Event e : evs) {
-            EventCodec.validate(e);
-            encoded.add(EventCodec.encode(e));
         }
         for (int attempt = 0; ; attempt++) {
             if (closed) {
@@ -132,14 +165,14 @@ public final class GroupCommit implements AutoCloseable {
             List<byte[]> lines = new ArrayList<>(evs.size());
             List<CompletableFuture<Path>> firsts = new ArrayList<>(evs.size());
             synchronized (recent) {
-                for (int i = 0; i < evs.size(); i++) {
-                    CompletableFuture<Path> first = recent.get(evs.get(i).id());
-                    if (first == null && storedAlone(evs.get(i))) {
+                for (Encoded e : evs) {
+                    CompletableFuture<Path> first = recent.get(e.id());
+                    if (first == null && storedAlone(e)) {
                         first = CompletableFuture.completedFuture(null);
                     }
                     if (first == null) {
-                        recent.put(evs.get(i).id(), mine);
-                        lines.add(encoded.get(i));
+                        recent.put(e.id(), mine);
+                        lines.add(e.line());
                     }
                     firsts.add(first);
                 }
@@ -151,16 +184,16 @@ public final class GroupCommit implements AutoCloseable {
                 }
                 p = await(mine, evs);
             }
-            List<EventLog.Recorded> out = new ArrayList<>(evs.size());
+            List<Delivered> out = new ArrayList<>(evs.size());
             boolean again = false;
             for (int i = 0; i < evs.size(); i++) {
                 CompletableFuture<Path> first = firsts.get(i);
                 if (first == null) {
-                    out.add(new EventLog.Recorded(evs.get(i), p, false));
+                    out.add(new Delivered(evs.get(i), p, false));
                     continue;
                 }
                 try {
-                    out.add(new EventLog.Recorded(evs.get(i), await(first, List.of()), true));
+                    out.add(new Delivered(evs.get(i), await(first, List.of()), true));
                 } catch (IOException e) {
                     again = true; // the first copy failed: deliver this one ourselves
                 }
@@ -183,38 +216,40 @@ public final class GroupCommit implements AutoCloseable {
      */
     public CompletableFuture<List<EventLog.Recorded>> submit(List<Event> evs, boolean mayRepeat,
                                                             java.util.concurrent.Executor blocking) {
+        return submitEncoded(encode(evs), mayRepeat, blocking).thenApply(done -> recorded(evs, done));
+    }
+
+    /** As {@link #submit}, for events already encoded. */
+    public CompletableFuture<List<Delivered>> submitEncoded(List<Encoded> evs, boolean mayRepeat,
+                                                            java.util.concurrent.Executor blocking) {
         if (evs.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
         }
         if (!mayRepeat) {
             return fresh(evs);
         }
-        for (Event e : evs) {
-            EventCodec.validate(e);
-        }
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return record(evs, true);
+                return recordEncoded(evs, true);
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, blocking);
     }
 
-    private CompletableFuture<List<EventLog.Recorded>> fresh(List<Event> evs) {
+    private CompletableFuture<List<Delivered>> fresh(List<Encoded> evs) {
         List<byte[]> lines = new ArrayList<>(evs.size());
-        for (Event e : evs) {
-            EventCodec.validate(e);
-            lines.add(EventCodec.encode(e));
+        for (Encoded e : evs) {
+            lines.add(e.line());
         }
         CompletableFuture<Path> done = new CompletableFuture<>();
         if (!enqueue(new Request(lines, done))) {
             return CompletableFuture.failedFuture(new IOException("the server is stopping"));
         }
         return done.thenApply(p -> {
-            List<EventLog.Recorded> out = new ArrayList<>(evs.size());
-            for (Event e : evs) {
-                out.add(new EventLog.Recorded(e, p, false));
+            List<Delivered> out = new ArrayList<>(evs.size());
+            for (Encoded e : evs) {
+                out.add(new Delivered(e, p, false));
             }
             return out;
         });
@@ -245,14 +280,14 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /** Whether the event waits in pending/ or failed/ as a file of its own (as single deliveries write it). */
-    private boolean storedAlone(Event e) {
+    private boolean storedAlone(Encoded e) {
         String name = EventCodec.fileName(EventType.of(e.type()), e.id());
         return Files.exists(log.store().spool().dir(dev.poet.store.EventSpool.State.PENDING).resolve(name))
                 || Files.exists(log.store().spool().dir(dev.poet.store.EventSpool.State.FAILED).resolve(name));
     }
 
     /** The future's value; on failure the first copies it stood for are forgotten and its I/O error thrown. */
-    private <T> T await(CompletableFuture<T> f, List<Event> forgetOnFailure) throws IOException {
+    private <T> T await(CompletableFuture<T> f, List<Encoded> forgetOnFailure) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -260,7 +295,7 @@ public final class GroupCommit implements AutoCloseable {
             throw new IOException("interrupted while waiting for the batch to be forced", e);
         } catch (ExecutionException e) {
             synchronized (recent) {
-                for (Event ev : forgetOnFailure) {
+                for (Encoded ev : forgetOnFailure) {
                     recent.remove(ev.id(), f);
                 }
             }

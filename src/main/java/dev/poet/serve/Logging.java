@@ -26,8 +26,12 @@ public final class Logging extends ContextAwareBase implements Configurator {
     /** The access log's logger: one INFO line per request. */
     public static final String ACCESS = "poet.access";
 
-    /** Text lines: time, level, logger, message, and any key-values. */
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level %logger{0} %msg%n%ex";
+    /**
+     * Text lines: time, level, logger, message. A control character in any message (one of Jetty's
+     * quoting a request's Host, say) becomes '?': no request can start a line of its own.
+     */
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level %logger{0} "
+            + "%replace(%msg){'[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]', '?'}%n%ex";
 
     public enum Format {
         TEXT, JSON

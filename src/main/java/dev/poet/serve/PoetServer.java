@@ -93,11 +93,20 @@ public final class PoetServer implements AutoCloseable {
     /** Connections one client address may hold open (by default; {@link Config#maxConnectionsPerAddress}). */
     public static final int DEFAULT_CONNECTIONS_PER_ADDRESS = 256;
     /**
-     * Bytes of bodies being read or handled at once, across all clients: beyond it a request is
-     * answered 503 with Retry-After before its body is read, so authenticated clients together cannot
-     * exhaust the heap. An eighth of the heap, and never less than one largest body.
+     * Memory a request is charged for its body: what has arrived (three times: the body, its lines,
+     * their encoding) and, once it has all arrived, {@value #PARSE_FACTOR} times its size, up to one
+     * event's 1 MiB (what parsing JSON into maps can take: three bytes of {@code {},} become a map).
      */
-    static final long BODY_BUDGET = Math.max(MAX_EVENTS_BODY, Runtime.getRuntime().maxMemory() / 8);
+    static final int ARRIVAL_FACTOR = 3;
+    static final int PARSE_FACTOR = 24;
+    /**
+     * Memory for bodies being read or handled at once: a quarter of the heap, never less than what
+     * the largest request is charged. Beyond it a request is answered 503 with Retry-After. Requests
+     * whose sender proved nothing from the head (webhooks, review forms: their signature covers the
+     * body) share a quarter of it, so they can never hold what token holders need.
+     */
+    static final long BODY_BUDGET = Math.max((long) MAX_EVENTS_BODY * ARRIVAL_FACTOR
+            + (long) PARSE_FACTOR * dev.poet.event.EventCodec.MAX_EVENT_BYTES, Runtime.getRuntime().maxMemory() / 4);
     /** Connections open at once; the server stops accepting beyond. */
     public static final int MAX_CONNECTIONS = 16_384;
     /** A request head (request line and headers) larger than this is answered 431. */
@@ -136,10 +145,34 @@ public final class PoetServer implements AutoCloseable {
     private final List<String> disabled = new ArrayList<>();
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final Map<InetAddress, AtomicInteger> arriving = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final Budget verified = new Budget(BODY_BUDGET);
+    private final Budget unverified = new Budget(BODY_BUDGET / 4);
+
+    /** Bytes of memory held for bodies; {@link #take} refuses what would pass its maximum. */
+    private static final class Budget {
+        private final long max;
+        private final java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+
+        Budget(long max) {
+            this.max = max;
+        }
+
+        boolean take(long n) {
+            if (used.addAndGet(n) > max) {
+                used.addAndGet(-n);
+                return false;
+            }
+            return true;
+        }
+
+        void release(long n) {
+            used.addAndGet(-n);
+        }
+    }
     private final Server server;
     private final ServerConnector connector;
     private final boolean https;
+    private final AddressLimit addressLimit;
 
     /**
      * A route: its method, the check of its request head (run before the body is read; it throws
@@ -149,9 +182,14 @@ public final class PoetServer implements AutoCloseable {
     private record Route(String method, String label, HeadCheck check, Handler handler) {
     }
 
+    /** What a head check allows: a body of at most {@code limit} bytes (0: none is read), and whether the head proved its sender. */
+    private record Body(int limit, boolean verified) {
+        static final Body NONE = new Body(0, true);
+    }
+
     private interface HeadCheck {
-        /** The body limit for this request (0: the body is not read), or throws {@link Rejected}. */
-        int check(Req head);
+        /** The body this request may have, or throws {@link Rejected}. */
+        Body check(Req head);
     }
 
     private interface Handler {
@@ -198,7 +236,7 @@ public final class PoetServer implements AutoCloseable {
             return t;
         });
         workers.allowCoreThreadTimeOut(true);
-        HeadCheck none = head -> 0;
+        HeadCheck none = head -> Body.NONE;
         routes.put("/healthz", new Route("GET", "healthz", none, this::healthz));
         routes.put("/readyz", new Route("GET", "readyz", none, this::readyz));
         routes.put("/metrics", new Route("GET", "metrics", this::metricsAllowed, this::metrics));
@@ -229,6 +267,7 @@ public final class PoetServer implements AutoCloseable {
         }
         this.commits = new GroupCommit(events, config.commitWaitMicros(), config.commitMax(), config.committers(), metrics);
         this.https = config.tls() != null;
+        this.addressLimit = new AddressLimit(Math.max(1, config.maxConnectionsPerAddress()));
         try {
             this.server = new Server(threadPool());
             this.connector = connector(server, config);
@@ -239,6 +278,7 @@ public final class PoetServer implements AutoCloseable {
             server.setRequestLog(this::logRequest);
             server.setStopTimeout(STOP_MILLIS);
             server.start();
+            sweepLater();
         } catch (Exception e) {
             close();
             if (e instanceof IOException io) {
@@ -249,6 +289,19 @@ public final class PoetServer implements AutoCloseable {
             }
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /** Sweeps the connections for heads past their bound every {@link #SWEEP_MILLIS} ms while the server runs. */
+    private void sweepLater() {
+        server.getScheduler().schedule(() -> {
+            try {
+                addressLimit.sweep();
+            } finally {
+                if (server.isRunning()) {
+                    sweepLater();
+                }
+            }
+        }, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private static QueuedThreadPool threadPool() {
@@ -280,7 +333,7 @@ public final class PoetServer implements AutoCloseable {
         c.setIdleTimeout(REQUEST_TIMEOUT_MILLIS);
         c.setAcceptQueueSize(1024);
         c.setReuseAddress(true);
-        c.addEventListener(new AddressLimit(Math.max(1, config.maxConnectionsPerAddress())));
+        c.addEventListener(addressLimit);
         return c;
     }
 
@@ -353,8 +406,28 @@ public final class PoetServer implements AutoCloseable {
         final AtomicBoolean answered = new AtomicBoolean();
         Req req;
         Scheduler.Task deadline;
-        /** Bytes of the body budget this request holds until it is answered. */
-        long reserved;
+        /** The budget its body is charged to, and the bytes it holds until it is answered (-1 once answered). */
+        Budget budget;
+        final java.util.concurrent.atomic.AtomicLong reserved = new java.util.concurrent.atomic.AtomicLong();
+        /** True while the body is being read: the deadline and the body's arrival each take it once. */
+        final AtomicBoolean reading = new AtomicBoolean(true);
+
+        /** Charges n more bytes to the budget; false (nothing charged) when it is full or the request was answered. */
+        boolean reserve(long n) {
+            if (budget == null || !budget.take(n)) {
+                return false;
+            }
+            while (true) {
+                long r = reserved.get();
+                if (r < 0) {
+                    budget.release(n);
+                    return false;
+                }
+                if (reserved.compareAndSet(r, r + n)) {
+                    return true;
+                }
+            }
+        }
         /** Whether the request has a body not (yet) read to its end. */
         volatile boolean bodyLeft;
         /** Ends this body's count among its address's bodies arriving: once, when it has arrived or the request is answered. */
@@ -380,8 +453,9 @@ public final class PoetServer implements AutoCloseable {
             if (deadline != null) {
                 deadline.cancel();
             }
-            if (reserved > 0) {
-                bodyBytes.addAndGet(-reserved);
+            long held = reserved.getAndSet(-1);
+            if (held > 0) {
+                budget.release(held);
             }
             arrived();
             try {
@@ -436,7 +510,13 @@ public final class PoetServer implements AutoCloseable {
                             .with("Allow", route.method().equals("GET") ? "GET, HEAD" : route.method()));
                     return true;
                 }
-                int limit = route.check().check(x.req);
+                String te = request.getHeaders().get(HttpHeader.TRANSFER_ENCODING);
+                if (te != null && !onlyChunked(request.getHeaders())) {
+                    // Jetty takes "gzip, chunked" as chunked framing and hands over the still-coded bytes
+                    throw new Rejected(501, "no transfer coding but chunked is understood here");
+                }
+                Body allowed = route.check().check(x.req);
+                int limit = allowed.limit();
                 if (limit == 0) {
                     dispatch(x, route, x.req);
                     return true;
@@ -446,15 +526,7 @@ public final class PoetServer implements AutoCloseable {
                     metrics.refused(Metrics.Refusal.TOO_LARGE);
                     throw new Rejected(413, "the body is over the limit of " + limit + " bytes");
                 }
-                long need = declared >= 0 ? declared : limit;
-                if (bodyBytes.addAndGet(need) > BODY_BUDGET) {
-                    bodyBytes.addAndGet(-need);
-                    metrics.refused(Metrics.Refusal.BUSY);
-                    x.answer(error(x.req, 503, "the server is reading as many bodies as it holds at once; try again shortly")
-                            .with("Retry-After", "1"));
-                    return true;
-                }
-                x.reserved = need;
+                x.budget = allowed.verified() ? verified : unverified;
                 InetAddress who = x.req.client();
                 AtomicInteger now = arriving.computeIfAbsent(who, k -> new AtomicInteger());
                 if (now.incrementAndGet() > PER_CLIENT) {
@@ -464,17 +536,26 @@ public final class PoetServer implements AutoCloseable {
                             .with("Retry-After", "1").with("Connection", "close"));
                     return true;
                 }
+                x.arriving = () -> release(who, now);
                 long left = REQUEST_TIMEOUT_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getBeginNanoTime());
                 x.deadline = server.getScheduler().schedule(() -> {
-                    if (!x.answered.get()) {
+                    if (x.reading.compareAndSet(true, false)) {
                         metrics.refused(Metrics.Refusal.TIMEOUT);
                         x.answer(error(x.req, 408, "the request did not arrive within "
                                 + REQUEST_TIMEOUT_MILLIS / 1000 + " s").with("Connection", "close"));
                     }
                 }, Math.max(1, left), TimeUnit.MILLISECONDS);
-                x.arriving = () -> release(who, now);
                 new BodyReader(x, limit, declared, body -> {
+                    // arrived: from here the deadline no longer applies, and only a handled request is answered
+                    if (!x.reading.compareAndSet(true, false)) {
+                        return;
+                    }
+                    x.deadline.cancel();
                     x.arrived();
+                    if (!x.reserve((long) PARSE_FACTOR * Math.min(body.length, dev.poet.event.EventCodec.MAX_EVENT_BYTES))) {
+                        x.answer(busy(x.req));
+                        return;
+                    }
                     dispatch(x, route, x.req.withBody(body));
                 }, x::fail).run();
             } catch (Throwable t) {
@@ -483,6 +564,31 @@ public final class PoetServer implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** The body budget is full: 503 with Retry-After. */
+    private static final class Busy extends RuntimeException {
+        Busy() {
+            super("busy", null, false, false);
+        }
+    }
+
+    private Answer busy(Req req) {
+        metrics.refused(Metrics.Refusal.BUSY);
+        return error(req, 503, "the server holds as many request bodies as it can at once; try again shortly")
+                .with("Retry-After", "1");
+    }
+
+    /** Whether every Transfer-Encoding value names chunked alone. */
+    private static boolean onlyChunked(HttpFields headers) {
+        for (String v : headers.getValuesList(HttpHeader.TRANSFER_ENCODING)) {
+            for (String coding : v.split(",")) {
+                if (!coding.strip().equalsIgnoreCase("chunked")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void release(InetAddress who, AtomicInteger count) {
@@ -549,7 +655,7 @@ public final class PoetServer implements AutoCloseable {
             this.limit = limit;
             this.done = done;
             this.failed = failed;
-            this.buf = new byte[(int) Math.min(limit, declared >= 0 ? declared : 8192)];
+            this.buf = new byte[(int) Math.min(64 << 10, Math.min(limit, declared >= 0 ? declared : 8192))];
         }
 
         @Override
@@ -581,6 +687,11 @@ public final class PoetServer implements AutoCloseable {
                         chunk.release();
                         metrics.refused(Metrics.Refusal.TOO_LARGE);
                         failed.accept(new Rejected(413, "the body is over the limit of " + limit + " bytes"));
+                        return;
+                    }
+                    if (!x.reserve((long) ARRIVAL_FACTOR * n)) {
+                        chunk.release();
+                        failed.accept(new Busy());
                         return;
                     }
                     if (size + n > buf.length) {
@@ -655,13 +766,22 @@ public final class PoetServer implements AutoCloseable {
 
     /**
      * At most {@code max} connections open from one address; one more is closed as soon as it opens.
-     * Each connection's address is kept from its opening: a closed endpoint no longer knows it.
+     * Each connection's address is kept from its opening: a closed endpoint no longer knows it. And a
+     * request head must arrive within {@link #HEAD_MILLIS} of its first byte: every
+     * {@value #SWEEP_MILLIS} ms the connections are looked at, and one that has received bytes without
+     * completing a request head for that long is closed (Jetty itself bounds only the time between bytes).
      */
+    static final long SWEEP_MILLIS = 5_000;
+    /** The head bound: the request bound plus one sweep, so that a body's own 408 comes first. */
+    static final long HEAD_MILLIS = REQUEST_TIMEOUT_MILLIS + SWEEP_MILLIS;
+
     private final class AddressLimit implements Connection.Listener {
         private final int max;
         private final Map<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
-        /** The address of every connection counted; those closed as they opened are not. */
+        /** The address of every network connection counted; those closed as they opened are not. */
         private final Map<Connection, InetAddress> counted = new ConcurrentHashMap<>();
+        /** Connections that parse requests, with what they had received when last seen quiet. */
+        private final Map<Connection, long[]> heads = new ConcurrentHashMap<>();
 
         AddressLimit(int max) {
             this.max = max;
@@ -669,6 +789,12 @@ public final class PoetServer implements AutoCloseable {
 
         @Override
         public void onOpened(Connection c) {
+            if (c.getMessagesIn() >= 0) {
+                heads.put(c, new long[] {c.getMessagesIn(), c.getBytesIn(), System.nanoTime()});
+            }
+            if (!(c.getEndPoint() instanceof org.eclipse.jetty.io.SocketChannelEndPoint)) {
+                return; // the HTTP connection inside TLS: its network connection is the one counted
+            }
             SocketAddress sa = c.getEndPoint().getRemoteSocketAddress();
             if (!(sa instanceof InetSocketAddress isa) || isa.getAddress() == null) {
                 return;
@@ -686,6 +812,7 @@ public final class PoetServer implements AutoCloseable {
 
         @Override
         public void onClosed(Connection c) {
+            heads.remove(c);
             InetAddress a = counted.remove(c);
             if (a != null) {
                 decrement(a);
@@ -694,6 +821,27 @@ public final class PoetServer implements AutoCloseable {
 
         private void decrement(InetAddress a) {
             open.computeIfPresent(a, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
+
+        /** Closes the connections whose request head has been arriving for longer than {@link #HEAD_MILLIS}. */
+        void sweep() {
+            long now = System.nanoTime();
+            for (Map.Entry<Connection, long[]> e : heads.entrySet()) {
+                Connection c = e.getKey();
+                long[] seen = e.getValue();
+                long messages = c.getMessagesIn();
+                long bytes = c.getBytesIn();
+                if (messages != seen[0] || bytes == seen[1]) {
+                    seen[0] = messages; // a request began, or nothing arrived: quiet as of now
+                    seen[1] = bytes;
+                    seen[2] = now;
+                } else if (now - seen[2] > TimeUnit.MILLISECONDS.toNanos(HEAD_MILLIS)) {
+                    metrics.refused(Metrics.Refusal.TIMEOUT);
+                    LOG.debug("closed a connection whose request head took over {} ms", HEAD_MILLIS);
+                    heads.remove(c);
+                    c.getEndPoint().close();
+                }
+            }
         }
     }
 
@@ -705,6 +853,9 @@ public final class PoetServer implements AutoCloseable {
             Object message = request.getAttribute(ERROR_MESSAGE);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            if (status >= 400 && status < 500) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close"); // a malformed request ends its connection
+            }
             response.write(true, ByteBuffer.wrap(errorBody(status, message == null ? reason(status) : message.toString())),
                     callback);
             return true;
@@ -757,7 +908,7 @@ public final class PoetServer implements AutoCloseable {
         StringBuilder b = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean bad = c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (c >= 0x80 && c < 0xa0);
+            boolean bad = c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029;
             if (bad && b == null) {
                 b = new StringBuilder(s.length() + 16).append(s, 0, i);
             }
@@ -789,6 +940,9 @@ public final class PoetServer implements AutoCloseable {
         }
         if (e instanceof PoetException p) {
             return error(req, p.status() == dev.poet.Status.INVALID ? 400 : 503, p.getMessage());
+        }
+        if (e instanceof Busy) {
+            return busy(req);
         }
         if (e instanceof java.util.concurrent.RejectedExecutionException) {
             metrics.refused(Metrics.Refusal.BUSY);
@@ -836,43 +990,48 @@ public final class PoetServer implements AutoCloseable {
         return m;
     }
 
+    /** Whether the Authorization header is {@code Bearer <token>} (the scheme name in any case, RFC 9110 §11.1). */
     private static boolean bearer(Req req, String token) {
         String given = req.header("Authorization");
-        return token != null && given != null && Hmac.equal(given.strip(), "Bearer " + token);
+        if (token == null || given == null) {
+            return false;
+        }
+        given = given.strip();
+        return given.regionMatches(true, 0, "Bearer ", 0, 7) && Hmac.equal(given.substring(7).strip(), token);
     }
 
     // ---- what each route checks from the head, before its body is read ----
 
-    private int feedbackHead(Req req) {
+    private Body feedbackHead(Req req) {
         if (secrets.get(Secrets.FEEDBACK_TOKEN) == null && secrets.get(Secrets.REVIEW_KEY) == null) {
             throw new Rejected(503, "/poet/feedback is not configured: set " + Secrets.FEEDBACK_TOKEN + " or "
                     + Secrets.REVIEW_KEY);
         }
         if (bearer(req, secrets.get(Secrets.FEEDBACK_TOKEN))) {
-            return MAX_BODY;
+            return new Body(MAX_BODY, true);
         }
         if (secrets.get(Secrets.REVIEW_KEY) == null) {
             throw new Rejected(401, "a valid bearer token is required");
         }
         // a review link's form: its token is checked against the execution id in the body
-        return MAX_REVIEW_FORM_BODY;
+        return new Body(MAX_REVIEW_FORM_BODY, false);
     }
 
-    private int pagerdutyHead(Req req) {
+    private Body pagerdutyHead(Req req) {
         requireSecret(Secrets.PAGERDUTY, "/webhooks/pagerduty");
         if (req.header(PagerDuty.SIGNATURE_HEADER) == null) {
             throw new Rejected(401, "X-PagerDuty-Signature is missing or does not match the body");
         }
-        return MAX_BODY;
+        return new Body(MAX_BODY, false);
     }
 
-    private int slackHead(Req req) {
+    private Body slackHead(Req req) {
         requireSecret(Secrets.SLACK, "/webhooks/slack");
         Slack.checkHead(req.header("X-Slack-Request-Timestamp"), req.header("X-Slack-Signature"), events.clock().instant());
-        return MAX_BODY;
+        return new Body(MAX_BODY, false);
     }
 
-    private int eventsHead(Req req) {
+    private Body eventsHead(Req req) {
         String token = secrets.get(Secrets.EVENTS_TOKEN);
         if (token == null) {
             throw new Rejected(503, "/poet/events is not configured: " + Secrets.EVENTS_TOKEN + " is not set");
@@ -880,10 +1039,10 @@ public final class PoetServer implements AutoCloseable {
         if (!bearer(req, token)) {
             throw new Rejected(401, "a valid bearer token (" + Secrets.EVENTS_TOKEN + ") is required");
         }
-        return MAX_EVENTS_BODY;
+        return new Body(MAX_EVENTS_BODY, true);
     }
 
-    private int functionsHead(Req req) {
+    private Body functionsHead(Req req) {
         String fnToken = secrets.get(Secrets.FUNCTIONS_TOKEN);
         String evToken = secrets.get(Secrets.EVENTS_TOKEN);
         if (fnToken == null && evToken == null) {
@@ -894,16 +1053,16 @@ public final class PoetServer implements AutoCloseable {
             throw new Rejected(401, "a valid bearer token (" + Secrets.FUNCTIONS_TOKEN + " or " + Secrets.EVENTS_TOKEN
                     + ") is required");
         }
-        return 0;
+        return Body.NONE;
     }
 
-    private int metricsAllowed(Req req) {
+    private Body metricsAllowed(Req req) {
         String token = secrets.get(Secrets.METRICS_TOKEN);
         if (token != null ? !bearer(req, token) : !req.client().isLoopbackAddress()) {
             throw new Rejected(401, token != null ? "a valid bearer token (" + Secrets.METRICS_TOKEN + ") is required"
                     : "/metrics answers loopback clients only unless " + Secrets.METRICS_TOKEN + " is set");
         }
-        return 0;
+        return Body.NONE;
     }
 
     // ---- the routes ----
@@ -1012,11 +1171,13 @@ public final class PoetServer implements AutoCloseable {
             }
             ReviewTokens.check(key, exec, review, events.clock().instant());
             source = "review_link";
+            // a link speaks for its one execution: the verdict and a reason, never an id or a validator of its choosing
+            body.keySet().retainAll(java.util.Set.of("execution_id", "feedback_type", "was_real_drift", "reason"));
         }
         body.remove("token");
         body.remove("verdict");
-        String idem = req.header("Idempotency-Key");
-        if (idem == null && body.get("id") instanceof String) {
+        String idem = authorised ? req.header("Idempotency-Key") : null;
+        if (authorised && idem == null && body.get("id") instanceof String) {
             idem = (String) body.get("id");
         }
         Event e = FeedbackApi.convert(body, source, idem, events::newId, events.clock().instant());
@@ -1099,25 +1260,28 @@ public final class PoetServer implements AutoCloseable {
      */
     private CompletionStage<Answer> events(Req req) {
         // the token was checked from the head (eventsHead), before the body was read
-        List<byte[]> lines = EventLines.split(req.body(), MAX_EVENTS_PER_REQUEST);
+        List<byte[]> lines = new ArrayList<>(EventLines.split(req.body(), MAX_EVENTS_PER_REQUEST));
         int n = lines.size();
         List<Map<String, Object>> results = new ArrayList<>(java.util.Collections.nCopies(n, null));
-        List<Event> fresh = new ArrayList<>();
+        List<GroupCommit.Encoded> fresh = new ArrayList<>();
         List<Integer> freshAt = new ArrayList<>();
-        List<Event> named = new ArrayList<>();
+        List<GroupCommit.Encoded> named = new ArrayList<>();
         List<Integer> namedAt = new ArrayList<>();
         java.time.Instant now = events.clock().instant();
         for (int i = 0; i < n; i++) {
             try {
+                // each envelope is parsed, validated and encoded at once, and only its encoding kept: the
+                // parsed form of a JSON line can take twenty times its bytes
                 EventLines.Parsed p = EventLines.parse(lines.get(i), "line " + (i + 1), events::newId, now, "http");
-                (p.idGiven() ? named : fresh).add(p.event());
+                (p.idGiven() ? named : fresh).add(GroupCommit.Encoded.of(p.event()));
                 (p.idGiven() ? namedAt : freshAt).add(i);
             } catch (PoetException e) {
                 results.set(i, outcome(i + 1, "invalid", null, e.getMessage()));
             }
+            lines.set(i, null);
         }
-        CompletableFuture<List<EventLog.Recorded>> a = commits.submit(fresh, false, workers);
-        CompletableFuture<List<EventLog.Recorded>> b = commits.submit(named, true, workers);
+        CompletableFuture<List<GroupCommit.Delivered>> a = commits.submitEncoded(fresh, false, workers);
+        CompletableFuture<List<GroupCommit.Delivered>> b = commits.submitEncoded(named, true, workers);
         return a.thenCombine(b, (ra, rb) -> {
             long accepted = 0;
             long duplicates = 0;
