@@ -46,7 +46,10 @@ public final class Store {
         Store store = new Store(root, io);
         Path pending = store.spool.dir(EventSpool.State.PENDING);
         for (Path p : store.requiredPaths()) {
-            if (!Files.exists(p) && p.equals(pending) && Files.isDirectory(root.resolve(EVENTS))) {
+            if (Files.exists(p)) {
+                continue;
+            }
+            if (p.equals(pending) && Files.isDirectory(root.resolve(EVENTS))) {
                 // a correlate claim renames pending/ away and then puts a fresh one in its place: missing
                 // now is that moment (or a claim killed in between), not an incomplete store
                 try {
@@ -56,10 +59,8 @@ public final class Store {
                 }
                 continue;
             }
-            if (!Files.exists(p)) {
-                throw new PoetException(Status.NO_STORE, "store " + root + " is incomplete: "
-                        + root.relativize(p) + " is missing; run 'poet init " + root + "' to repair it");
-            }
+            throw new PoetException(Status.NO_STORE, "store " + root + " is incomplete: "
+                    + root.relativize(p) + " is missing; run 'poet init " + root + "' to repair it");
         }
         return store;
     }
