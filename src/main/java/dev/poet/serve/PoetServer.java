@@ -98,6 +98,13 @@ public final class PoetServer implements AutoCloseable {
      * event's 1 MiB (what parsing JSON into maps can take: three bytes of {@code {},} become a map).
      */
     static final int ARRIVAL_FACTOR = 3;
+    /**
+     * Requests are handled where Jetty reads them (its selector threads, no hand-off), which suits
+     * the small bodies of feedback and webhooks; a body larger than this is handled on a worker.
+     */
+    static final int INLINE_BODY = 64 << 10;
+    /** One selector thread per core: requests are handled on them (Jetty's default is one per two cores). */
+    static final int SELECTORS = Math.max(1, Runtime.getRuntime().availableProcessors());
     static final int PARSE_FACTOR = 24;
     /**
      * Memory for bodies being read or handled at once: a quarter of the heap, never less than what
@@ -239,7 +246,8 @@ public final class PoetServer implements AutoCloseable {
         HeadCheck none = head -> Body.NONE;
         routes.put("/healthz", new Route("GET", "healthz", none, this::healthz));
         routes.put("/readyz", new Route("GET", "readyz", none, this::readyz));
-        routes.put("/metrics", new Route("GET", "metrics", this::metricsAllowed, this::metrics));
+        routes.put("/metrics", new Route("GET", "metrics", this::metricsAllowed,
+                r -> CompletableFuture.supplyAsync(this::scrape, workers)));
         routes.put("/poet/feedback", new Route("POST", "feedback", this::feedbackHead, this::feedback));
         routes.put("/poet/review/", new Route("GET", "review", none, r -> CompletableFuture.supplyAsync(() -> review(r), workers)));
         routes.put("/webhooks/pagerduty", new Route("POST", "pagerduty", this::pagerdutyHead, this::pagerduty));
@@ -324,9 +332,9 @@ public final class PoetServer implements AutoCloseable {
             ssl.setKeyStorePath(config.tls().keystore().toString());
             ssl.setKeyStoreType("PKCS12");
             ssl.setKeyStorePassword(config.tls().password());
-            c = new ServerConnector(s, ssl, h1);
+            c = new ServerConnector(s, 1, SELECTORS, new SslConnectionFactory(ssl, "http/1.1"), h1);
         } else {
-            c = new ServerConnector(s, h1);
+            c = new ServerConnector(s, 1, SELECTORS, h1);
         }
         c.setHost(config.host());
         c.setPort(config.port());
@@ -488,7 +496,7 @@ public final class PoetServer implements AutoCloseable {
     }
 
     /** The root handler: routes, checks the head, reads the body, hands the request to its route. */
-    private final class Router extends org.eclipse.jetty.server.Handler.Abstract {
+    private final class Router extends org.eclipse.jetty.server.Handler.Abstract.NonBlocking {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             Exchange x = new Exchange(request, response, callback);
@@ -556,7 +564,13 @@ public final class PoetServer implements AutoCloseable {
                         x.answer(busy(x.req));
                         return;
                     }
-                    dispatch(x, route, x.req.withBody(body));
+                    Req withBody = x.req.withBody(body);
+                    if (body.length <= INLINE_BODY) {
+                        dispatch(x, route, withBody);
+                    } else {
+                        // parsing a large body would hold up every connection of this selector: a worker does it
+                        workers.execute(() -> dispatch(x, route, withBody));
+                    }
                 }, x::fail).run();
             } catch (Throwable t) {
                 fatalIfVmBroken(t);
@@ -1089,8 +1103,9 @@ public final class PoetServer implements AutoCloseable {
         return now(Answer.json(problems.isEmpty() ? 200 : 503, m));
     }
 
-    private CompletionStage<Answer> metrics(Req req) {
-        return now(new Answer(200, metrics.contentType(), metrics.scrape(), Map.of()));
+    /** On a worker: counting pending/ lists a directory that may hold many files. */
+    private Answer scrape() {
+        return new Answer(200, metrics.contentType(), metrics.scrape(), Map.of());
     }
 
     private String requireSecret(String name, String endpoint) {

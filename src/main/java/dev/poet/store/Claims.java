@@ -62,7 +62,20 @@ public final class Claims {
                 // another process got there first
             }
         }
-        Files.createDirectories(pending);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.createDirectories(pending);
+                return;
+            } catch (FileAlreadyExistsException e) {
+                // it was put back and already claimed again between the create and its check: look again
+                if (Files.isDirectory(pending)) {
+                    return;
+                }
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Claims everything in {@code pending/} as {@code claimed/<id>}; returns null, claiming nothing, when it is empty. */
