@@ -60,9 +60,6 @@ public final class Logging extends ContextAwareBase implements Configurator {
         apply(context, Level.toLevel(level.toUpperCase(Locale.ROOT), Level.INFO), format);
     }
 
-    /** The levels {@link #configure} takes. */
-    public static final java.util.List<String> LEVELS = java.util.List.of("error", "warn", "info", "debug", "trace", "off");
-
     private static void apply(LoggerContext context, Level level, Format format) {
         context.reset();
         Encoder<ILoggingEvent> encoder;
