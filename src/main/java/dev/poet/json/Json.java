@@ -126,7 +126,7 @@ public final class Json {
             case START_OBJECT: {
                 Map<String, Object> m = new LinkedHashMap<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
+                    String name = fieldName(p.currentName(), p, what);
                     p.nextToken();
                     m.put(name, read(p, what));
                 }
@@ -166,6 +166,27 @@ public final class Json {
             default:
                 throw PoetException.invalid(what + ": unexpected " + t + " at line " + p.currentLocation().getLineNr());
         }
+    }
+
+    /**
+     * A field name without lone surrogates. A string value may hold one (written back as an escape),
+     * but the parser refuses an escaped lone surrogate in a field name, so a name holding one (which
+     * a UTF-32 document can carry) could be stored and never read back: refused here, where it arrives.
+     */
+    private static String fieldName(String s, JsonParser p, String what) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                throw PoetException.invalid(what + ": a field name holds a lone surrogate \\u"
+                        + Integer.toHexString(c) + ", which is not Unicode text (line "
+                        + p.currentLocation().getLineNr() + ", column " + p.currentLocation().getColumnNr() + ")");
+            }
+        }
+        return s;
     }
 
     /** The canonical compact encoding, without a trailing newline. */
