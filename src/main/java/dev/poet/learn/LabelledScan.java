@@ -67,6 +67,8 @@ public final class LabelledScan {
             }
         });
         Map<String, Long> grace = new HashMap<>();
+        Map<String, Object> settings = dev.poet.store.Settings.read(store);
+        Map<String, String> keys = new HashMap<>();
         Map<String, Map<String, ParamsLearner.Labelled>> out = new HashMap<>();
         log.forEach(List.of(State.PROCESSED), s -> {
             Event e = s.event();
@@ -77,15 +79,16 @@ public final class LabelledScan {
             Map<String, Verdict> of = verdicts.get(e.function());
             Verdict v = of == null ? null : of.get(e.executionId());
             ParamsLearner.Labelled x = null;
+            String key = keys.computeIfAbsent(e.function(), f -> dev.poet.analyze.IncidentSettings.of(settings, f).key());
             if (v != null) {
-                x = labelled(e, v.real(), false);
+                x = labelled(e, v.real(), false, key);
             } else if (!Boolean.TRUE.equals(e.data().get("drift_detected"))) {
                 Long after = grace.computeIfAbsent(e.function(), f -> {
                     Long g = implicitAfterMillis.apply(f);
                     return g == null ? -1L : g;
                 });
                 if (after >= 0 && now - e.time().toEpochMilli() > after) {
-                    x = labelled(e, false, true);
+                    x = labelled(e, false, true, key);
                 }
             }
             if (x != null) {
@@ -97,8 +100,11 @@ public final class LabelledScan {
         return lists;
     }
 
-    /** An execution's reported tests: {@code tests} (name to p_value/statistic), plus its primary {@code test}. */
-    static ParamsLearner.Labelled labelled(Event e, boolean real, boolean implicit) {
+    /**
+     * An execution's reported tests: {@code tests} (name to p_value/statistic), plus its primary
+     * {@code test}; its monitored input is the value of its data's field {@code key}.
+     */
+    static ParamsLearner.Labelled labelled(Event e, boolean real, boolean implicit, String key) {
         Map<String, Object> d = e.data();
         Map<String, ParamsLearner.Score> scores = new LinkedHashMap<>();
         if (d.get("tests") instanceof Map) {
@@ -120,7 +126,15 @@ public final class LabelledScan {
         Double cost = d.get("cost_usd") instanceof Number ? ((Number) d.get("cost_usd")).doubleValue() : null;
         return new ParamsLearner.Labelled(e.executionId(), e.time().toEpochMilli(), ft == null ? null : ft.intern(),
                 Boolean.TRUE.equals(d.get("drift_detected")), real, implicit, cost, test == null ? null : test.intern(),
-                scores.size() == 1 ? Map.copyOf(scores) : scores);
+                scores.size() == 1 ? Map.copyOf(scores) : scores, input(d.get(key)));
+    }
+
+    /** A monitored input's name: a string or number as text, interned (few distinct values); else null. */
+    static String input(Object v) {
+        if (v instanceof String) {
+            return ((String) v).intern();
+        }
+        return v instanceof Number || v instanceof Boolean ? String.valueOf(v).intern() : null;
     }
 
     private static ParamsLearner.Score score(Map<?, ?> m) {

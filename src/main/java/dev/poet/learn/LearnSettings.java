@@ -65,12 +65,14 @@ public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params,
         if (cooldown != null && (!(cooldown instanceof Number) || ((Number) cooldown).doubleValue() < 0)) {
             throw bad("learning.regenerate_cooldown_hours must be a number of hours >= 0, got " + cooldown);
         }
+        dev.poet.analyze.IncidentSettings incidents = dev.poet.analyze.IncidentSettings.of(settings, fn);
         return new LearnSettings(t,
                 new ParamsLearner.Options(t.minSamples(), recall == null ? null : ((Number) recall).doubleValue(), seasonal,
                         latency == null ? 24 : ((Number) latency).doubleValue(),
                         objective == null ? "auto" : (String) objective,
                         tolerance == null ? ParamsLearner.Options.FALSE_ALERT_TOLERANCE : ((Number) tolerance).doubleValue(),
-                        gap == null ? ParamsLearner.Options.VALIDATION_GAP_HOURS : ((Number) gap).doubleValue()),
+                        gap == null ? ParamsLearner.Options.VALIDATION_GAP_HOURS : ((Number) gap).doubleValue(),
+                        incidents.mergeGap(), incidents.delayTolerance()),
                 days == null ? 7 : ((Number) days).intValue(),
                 cooldown == null ? 24 : ((Number) cooldown).doubleValue(),
                 map(settings.get("generator")));

@@ -39,6 +39,12 @@ final class Objective {
 
     /** Standard errors of margin a threshold keeps from each constraint where it is chosen. */
     static final double MARGIN = 2;
+    /**
+     * Standard errors by which a rule that loses incidents the live decisions catch must gain more
+     * (paired, on the same incidents); the incidents it keeps are already counted strictly
+     * ({@link ParamsLearner#KEEP_ALERTS}), so one is enough.
+     */
+    static final double PAIRED_MARGIN = 1;
 
     final String kind;
     final boolean keepRecall;
@@ -47,10 +53,13 @@ final class Objective {
     final Double recallTarget;
     final double tolerance;
     final List<String> because;
+    /** Executions the median detection delay may be later than the live decisions'. */
+    double delayTolerance = dev.poet.analyze.Incidents.DELAY_TOLERANCE;
 
     private Objective(String kind, boolean keepRecall, boolean capAlerts, boolean capFalseAlerts, Double recallTarget,
                       double tolerance, List<String> because) {
         this.kind = kind;
+        // "catch no less than live" is counted in incidents (at least one alert inside each, no later)
         this.keepRecall = keepRecall && recallTarget == null;
         this.capAlerts = capAlerts && recallTarget == null;
         this.capFalseAlerts = capFalseAlerts;
@@ -60,6 +69,12 @@ final class Objective {
     }
 
     static Objective of(ParamsLearner.Options o, Set<String> fired) {
+        Objective obj = of0(o, fired);
+        obj.delayTolerance = o.delayTolerance();
+        return obj;
+    }
+
+    private static Objective of0(ParamsLearner.Options o, Set<String> fired) {
         double tol = o.falseAlertTolerance();
         Double target = o.recallTarget();
         String explicit = o.objective() == null ? "auto" : o.objective();
@@ -97,15 +112,15 @@ final class Objective {
     private double[] key(Confusion c) {
         switch (kind) {
             case FALSE_ALERTS:
-                return new double[] {-c.fp(), c.tp()};
+                return new double[] {-c.fp(), c.inc().caught(), c.tp()};
             case RECALL:
-                return new double[] {c.tp(), -c.fp()};
+                return new double[] {c.inc().caught(), c.tp(), -c.fp()};
             case COST:
                 return new double[] {-c.wrongCost(), -c.fp()};
             case F1:
                 return new double[] {c.f1(), -c.fp()};
             default:
-                return new double[] {-(c.fp() + c.fn()), c.tp()};
+                return new double[] {-(c.fp() + c.fn()), c.inc().caught(), c.tp()};
         }
     }
 
@@ -124,25 +139,52 @@ final class Objective {
 
     /** The first constraint {@code c} fails against the live decisions {@code live}, with the numbers; null when it meets all. */
     String violation(Confusion c, Confusion live) {
+        String v = violationBesidesDelay(c, live);
+        return v != null ? v : delayViolation(c, live);
+    }
+
+    private String violationBesidesDelay(Confusion c, Confusion live) {
         if (recallTarget != null && (c.recall() == null || c.recall() + 1e-12 < recallTarget)) {
             return "recall " + ParamsLearner.fmt(c.recall()) + " is below the target " + ParamsLearner.fmt(recallTarget);
         }
-        if (keepRecall && c.tp() < live.tp()) {
-            return "recall " + ParamsLearner.fmt(c.recall()) + " is lower than the live decisions' "
-                    + ParamsLearner.fmt(live.recall()) + " (" + c.tp() + " of " + (c.tp() + c.fn()) + " real drifts caught, live "
-                    + live.tp() + ")";
+        if (keepRecall && c.inc().caught() < live.inc().caught()) {
+            return "it catches " + c.inc().caught() + " of " + c.inc().incidents() + " incidents, fewer than the live"
+                    + " decisions' " + live.inc().caught() + " (recall per execution " + ParamsLearner.fmt(c.recall())
+                    + ", live " + ParamsLearner.fmt(live.recall()) + ")";
         }
         return violationOfCaps(c, live);
     }
 
     /**
-     * Whether {@code c} meets every constraint, the recall constraints and the cap on alerts with a
-     * margin of two standard errors of the count they hold: what a threshold is chosen by, so that a
-     * rule learned right at a constraint does not miss it on later executions by chance alone (the
-     * gate on those is exact). The cap on false alerts takes no margin: the missed-drift rule's
-     * tolerance is its margin.
+     * Whether the median detection delay over caught incidents is later than the live decisions'
+     * by more than the tolerance; null when it is not (or either caught none).
      */
-    boolean meetsWithMargin(Confusion c, Confusion live) {
+    String delayViolation(Confusion c, Confusion live) {
+        if (!keepRecall) {
+            return null;
+        }
+        Double mine = c.inc().medianSteps();
+        Double theirs = live.inc().medianSteps();
+        if (mine == null || theirs == null || mine <= theirs + delayTolerance + 1e-9) {
+            return null;
+        }
+        return "its median detection delay of " + ParamsLearner.fmt(mine) + " executions is more than "
+                + ParamsLearner.fmt(delayTolerance) + " later than the live decisions' " + ParamsLearner.fmt(theirs);
+    }
+
+    /**
+     * Whether {@code c} meets every constraint but the delay's, with margins: what a threshold is
+     * chosen by, so that a rule learned right at a constraint does not miss it on later executions
+     * by chance alone (the gate on those is exact). Incidents are compared paired with the live
+     * decisions: of the incidents exactly one of the two catches, {@code lost} were caught by live
+     * only and {@code gained} by {@code c} only; a rule that loses none may catch the same ones (a
+     * stricter threshold that still catches every incident), one that loses some must gain more
+     * by a standard error, √(lost + gained). The recall target and the cap on alerts keep a
+     * margin of two standard errors of the count they hold; the cap on false alerts takes none
+     * (the missed-drift rule's tolerance is its margin). The delay is checked apart
+     * ({@link #delayViolation}), once a cut would be chosen.
+     */
+    boolean meetsWithMargin(Confusion c, Confusion live, long lost, long gained) {
         long positives = c.tp() + c.fn();
         if (recallTarget != null) {
             double need = recallTarget * positives + MARGIN * Math.sqrt(positives * recallTarget * (1 - recallTarget));
@@ -150,11 +192,8 @@ final class Objective {
                 return false;
             }
         }
-        if (keepRecall) {
-            double r = live.recall() == null ? 0 : live.recall();
-            if (c.tp() + 1e-9 < Math.min(positives, live.tp() + MARGIN * Math.sqrt(live.tp() * (1 - r)))) {
-                return false;
-            }
+        if (keepRecall && lost > 0 && gained - lost + 1e-9 < PAIRED_MARGIN * Math.sqrt(lost + gained)) {
+            return false;
         }
         if (capAlerts) {
             long n = Math.max(1, live.n());
@@ -162,7 +201,7 @@ final class Objective {
                 return false;
             }
         }
-        return violation(c, live) == null;
+        return violationBesidesDelay(c, live) == null;
     }
 
     private String violationOfCaps(Confusion c, Confusion live) {
@@ -203,7 +242,8 @@ final class Objective {
             c.add("recall at least " + ParamsLearner.fmt(recallTarget));
         }
         if (keepRecall) {
-            c.add("recall no lower than the live decisions'");
+            c.add("incidents caught no fewer than the live decisions' and a median detection delay at most "
+                    + ParamsLearner.fmt(delayTolerance) + " execution" + (delayTolerance == 1 ? "" : "s") + " later");
         }
         if (capAlerts) {
             c.add("alerts per execution no higher than the live decisions'");

@@ -37,7 +37,8 @@ class DemoTest {
         assertTrue(r.out().contains("false-positive rate  0.80 [0.63, 0.90]  n=30  0.00 [0.00, 0.56]  n=3"), r.out());
         assertTrue(r.out().contains("false alerts / exec  0.29 [0.20, 0.39]  n=84  0.00 [0.00, 0.08]  n=42"),
                 "the alert receiver's burden falls too: " + r.out());
-        assertTrue(r.out().contains("(held out, on 48 later executions: false alerts per execution 0.375 -> 0.0417, recall 1 -> 1"),
+        assertTrue(r.out().contains("(held out, on 48 later executions: false alerts per execution 0.375 -> 0.0417, incidents caught 5 -> 5 of 5,"
+                + " median detection delay 0 -> 0 executions, recall 1 -> 1"),
                 "what was learned is judged on executions later than those it learned from: " + r.out());
         assertTrue(r.out().contains("the reviewer is simulated"), r.out());
         Path dir = project.resolve("poet-demo");

@@ -32,16 +32,38 @@ final class DriftHistory {
      * in episodes of {@code episode} windows on average.
      */
     static List<Labelled> generate(long seed, int n, long start, double driftShare, double episode, List<Test> tests) {
+        return generate(seed, n, start, driftShare, episode, 1, tests);
+    }
+
+    /**
+     * As {@link #generate(long, int, long, double, double, List)}, with every episode at least
+     * {@code minEpisode} windows long (then {@code episode} more on average, less one): incidents
+     * that last, as real drifts do, where one alert inside is enough to catch them. Each such
+     * incident has its own strength: the tests' shift is their separation times a factor drawn
+     * from [0.8, 1.2] when it begins (a drift that is plain in one window is plain in the next).
+     */
+    static List<Labelled> generate(long seed, int n, long start, double driftShare, double episode, int minEpisode,
+                                   List<Test> tests) {
         Random r = new Random(seed);
         double stay = 1 - 1 / episode;
-        double enter = driftShare / ((1 - driftShare) * episode);
+        double enter = driftShare / ((1 - driftShare) * (episode + minEpisode - 1));
         boolean drifting = false;
+        int forced = 0;
+        double strength = 1;
         List<Labelled> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            drifting = drifting ? r.nextDouble() < stay : r.nextDouble() < enter;
+            if (forced > 0) {
+                forced--;
+            } else {
+                drifting = drifting ? r.nextDouble() < stay : r.nextDouble() < enter;
+                if (drifting && minEpisode > 1 && (i == 0 || !out.get(i - 1).real())) {
+                    forced = minEpisode - 1;
+                    strength = 0.8 + 0.4 * r.nextDouble();
+                }
+            }
             Map<String, Score> scores = new LinkedHashMap<>();
             for (Test t : tests) {
-                double s = (drifting ? t.separation() : 0) + r.nextGaussian();
+                double s = (drifting ? t.separation() * strength : 0) + r.nextGaussian();
                 scores.put(t.name(), t.pValue() ? new Score(1 - Probation.phi(s), true) : new Score(0.1 + 0.05 * s, false));
             }
             boolean alerted = scores.get("ks").value() < 0.05;
@@ -74,6 +96,17 @@ final class DriftHistory {
         Score s = x.scores().get((String) m.get("test"));
         double t = ((Number) m.get("threshold")).doubleValue();
         return s != null && (ParamsLearner.P_VALUE_BELOW.equals(m.get("alert_when")) ? s.value() < t : s.value() > t);
+    }
+
+    /**
+     * The incidents under a decision (one monitored input, the default merge gap):
+     * {incidents, caught, median detection delay in executions (NaN when none caught)}.
+     */
+    static double[] incidents(List<Labelled> xs, java.util.function.Predicate<Labelled> alerts) {
+        dev.poet.analyze.Incidents in = dev.poet.analyze.Incidents.group(xs, Labelled::key, Labelled::time, Labelled::real,
+                dev.poet.analyze.Incidents.MERGE_GAP);
+        dev.poet.analyze.Incidents.Score s = in.score(i -> alerts.test(xs.get(i)));
+        return new double[] {s.incidents(), s.caught(), s.medianSteps() == null ? Double.NaN : s.medianSteps()};
     }
 
     /** The alert receiver's burden under a decision: {false alerts per execution, recall, alerts per execution}. */
