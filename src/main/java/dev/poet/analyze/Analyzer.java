@@ -89,7 +89,10 @@ public final class Analyzer {
         w.put("since", window.since() == null ? null : Timestamps.format(window.since()));
         w.put("until", window.until() == null ? null : Timestamps.format(window.until()));
         out.put("window", w);
-        out.put("overall", new Patterns(inWindow, ackTarget, now, implicit).toMap());
+        IncidentSettings incidentSettings = IncidentSettings.of(settings, fn);
+        Map<String, Object> overall = new Patterns(inWindow, ackTarget, now, implicit).toMap();
+        overall.put("incidents", incidents(inWindow, incidentSettings));
+        out.put("overall", overall);
         List<Object> vs = new ArrayList<>();
         List<Map<String, Object>> history = history(fn);
         Map<String, Object> learnedHeldOut = learnedHeldOut(history);
@@ -99,6 +102,7 @@ public final class Analyzer {
             m.put("version", v);
             m.put("current", v.equals(current));
             m.putAll(new Patterns(byVersion.getOrDefault(v, List.of()), ackTarget, now, implicit).toMap());
+            m.put("incidents", incidents(byVersion.getOrDefault(v, List.of()), incidentSettings));
             m.put("learned_held_out", learnedHeldOut.get(v));
             m.put("params_revisions", revisions(byVersion.getOrDefault(v, List.of()), origins, ackTarget));
             vs.add(m);
@@ -134,6 +138,20 @@ public final class Analyzer {
         out.put("verdict", verdict);
         out.put("learning", lastLearn(fn));
         return out;
+    }
+
+    /**
+     * The incidents among {@code xs} (executions of one input whose verdict is real drift, see
+     * {@link Incidents}) and how the alerts they raised caught them; with the key it groups by.
+     */
+    static Map<String, Object> incidents(List<ExecutionFacts> xs, IncidentSettings s) {
+        Incidents in = Incidents.group(xs, ExecutionFacts::subject, ExecutionFacts::time,
+                x -> Boolean.TRUE.equals(x.verdictReal), s.mergeGap());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", s.key());
+        m.put("merge_gap", (long) s.mergeGap());
+        m.putAll(in.score(i -> xs.get(i).alert).toMap());
+        return m;
     }
 
     /**

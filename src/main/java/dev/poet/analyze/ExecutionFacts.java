@@ -18,6 +18,8 @@ public final class ExecutionFacts {
     String featureType;
     String test;
     String paramsRevision;
+    /** The monitored input, from the function's incident key ({@code feature} unless set otherwise). */
+    String subject;
     Boolean verdictReal;
     String verdictReason;
     long verdictTime = Long.MIN_VALUE;
@@ -56,6 +58,11 @@ public final class ExecutionFacts {
 
     public String feature() {
         return feature;
+    }
+
+    /** The monitored input whose executions form incidents ({@code learning.incidents.key}), or null. */
+    public String subject() {
+        return subject;
     }
 
     public String test() {

@@ -27,14 +27,26 @@ import java.util.Map;
  */
 public final class Facts {
     private static final long MAGIC = 0x504f455446435453L; // "POETFCTS"
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
     private static final String DIR = "facts";
 
     private final Map<String, ExecutionFacts> byId = new HashMap<>();
+    /** poet.json, for each function's incident key (the field naming an execution's monitored input). */
+    private final Map<String, Object> settings;
+    private final Map<String, String> keys = new HashMap<>();
+
+    private Facts(Map<String, Object> settings) {
+        this.settings = settings;
+    }
+
+    /** The field of {@code fn}'s execution data that names its monitored input ({@code learning.incidents.key}). */
+    String keyOf(String fn) {
+        return keys.computeIfAbsent(fn == null ? "" : fn, f -> IncidentSettings.of(settings, f.isEmpty() ? null : f).key());
+    }
 
     /** Reads the whole processed log. */
     public static Facts recompute(Store store) throws IOException {
-        Facts f = new Facts();
+        Facts f = new Facts(dev.poet.store.Settings.read(store));
         new EventLog(store, Clock.systemUTC()).forEach(List.of(State.PROCESSED), s -> {
             if (s.event() != null) {
                 f.add(s.event());
@@ -61,11 +73,11 @@ public final class Facts {
                 }
             }
         }
-        Facts f = new Facts();
+        Facts f = new Facts(dev.poet.store.Settings.read(store));
         long covered = Long.MAX_VALUE;
         Map<String, Long> coveredBy = new HashMap<>();
         for (String fn : fns) {
-            Long seg = f.read(dir.resolve(fn + ".bin"));
+            Long seg = f.read(dir.resolve(fn + ".bin"), f.keyOf(fn));
             if (seg == null) {
                 return recompute(store);
             }
@@ -108,7 +120,8 @@ public final class Facts {
             }
             Map<String, Integer> dict = new java.util.LinkedHashMap<>();
             for (ExecutionFacts x : e.getValue()) {
-                for (String v : new String[] {x.function, x.version, x.feature, x.featureType, x.test, x.verdictReason, x.paramsRevision}) {
+                for (String v : new String[] {x.function, x.version, x.feature, x.featureType, x.test, x.verdictReason,
+                    x.paramsRevision, x.subject}) {
                     if (v != null) {
                         dict.putIfAbsent(v, dict.size());
                     }
@@ -118,6 +131,7 @@ public final class Facts {
                 DataOutputStream out = new DataOutputStream(new dev.poet.store.UnsyncBufferedOutputStream(raw, 1 << 16));
                 out.writeLong(MAGIC);
                 out.writeInt(FORMAT);
+                str(out, keyOf(e.getKey()));
                 out.writeLong(lastSegment);
                 out.writeInt(dict.size());
                 for (String v : dict.keySet()) {
@@ -133,13 +147,16 @@ public final class Facts {
         }
     }
 
-    /** Reads a checkpoint into this; returns the last segment it covers, or null when it is missing or unreadable. */
-    private Long read(Path file) throws IOException {
+    /**
+     * Reads a checkpoint into this; returns the last segment it covers, or null when it is missing,
+     * unreadable, or folded the monitored input from another field than {@code key} (the setting changed).
+     */
+    private Long read(Path file, String key) throws IOException {
         if (!Files.isRegularFile(file)) {
             return null;
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readLong() != MAGIC || in.readInt() != FORMAT) {
+            if (in.readLong() != MAGIC || in.readInt() != FORMAT || !key.equals(str(in))) {
                 return null;
             }
             long seg = in.readLong();
@@ -224,6 +241,7 @@ public final class Facts {
         out.writeDouble(x.conversionImpact);
         out.writeBoolean(x.hasImpact);
         ref(out, x.paramsRevision, dict);
+        ref(out, x.subject, dict);
     }
 
     private ExecutionFacts readOne(DataInputStream in, String[] dict) throws IOException {
@@ -252,6 +270,7 @@ public final class Facts {
         x.conversionImpact = in.readDouble();
         x.hasImpact = in.readBoolean();
         x.paramsRevision = ref(in, dict);
+        x.subject = ref(in, dict);
         return x;
     }
 
@@ -336,6 +355,11 @@ public final class Facts {
         return s;
     }
 
+    /** A monitored input's name: a string, or a number or boolean as text; else null. */
+    private static String input(Object v) {
+        return v instanceof String ? (String) v : v instanceof Number || v instanceof Boolean ? String.valueOf(v) : null;
+    }
+
     private ExecutionFacts facts(String id) {
         return byId.computeIfAbsent(id, ExecutionFacts::new);
     }
@@ -357,6 +381,8 @@ public final class Facts {
                 x.featureType = canon(str(d.get("feature_type")));
                 x.test = canon(str(d.get("test")));
                 x.paramsRevision = canon(str(d.get("params_revision")));
+                String key = keyOf(x.function);
+                x.subject = key.equals("feature") ? x.feature : canon(input(d.get(key)));
                 Double cost = num(d.get("cost_usd"));
                 if (cost != null) {
                     x.cost += cost;

@@ -105,6 +105,8 @@ final class AnalyzeCommand extends Base {
                 ? " (" + v.get("implicit_negatives") + " quiet, taken as not real)" : ""));
         row(t, versions, "alerts per execution", v -> rateWithN(v.get("alerts_per_execution")));
         row(t, versions, "false alerts per exec", v -> rateWithN(v.get("false_alerts_per_execution")));
+        row(t, versions, "incidents caught", v -> incidents(v.get("incidents")));
+        row(t, versions, "detection delay", v -> delay(v.get("incidents")));
         row(t, versions, "false positives", v -> rateWithN(v.get("false_positive_rate")));
         if (versions.stream().anyMatch(v -> v.get("learned_held_out") != null)) {
             row(t, versions, "learned, held out", v -> {
@@ -243,6 +245,33 @@ final class AnalyzeCommand extends Base {
     /** Text inside picocli's @|style text|@ markup: its own markup characters escaped. */
     static String esc(String s) {
         return s.replace("|@", "| @").replace("@|", "@ |");
+    }
+
+    /** "1 execution", "2.5 executions". */
+    private static String executions(double n) {
+        String v = n == Math.rint(n) ? String.valueOf((long) n) : String.format(Locale.ROOT, "%.1f", n);
+        return v + (n == 1 ? " execution" : " executions");
+    }
+
+    /** "12 of 14 (2 missed)", or "none" when no execution of the version was real drift. */
+    @SuppressWarnings("unchecked")
+    static String incidents(Object o) {
+        Map<String, Object> m = (Map<String, Object>) o;
+        long n = (Long) m.get("incidents");
+        long missed = (Long) m.get("missed");
+        return n == 0 ? "none" : m.get("caught") + " of " + n + (missed > 0 ? " (" + missed + " missed)" : "");
+    }
+
+    /** "median 1 execution (6h 0m), p90 3", or an empty cell when nothing was caught. */
+    @SuppressWarnings("unchecked")
+    static String delay(Object o) {
+        Map<String, Object> d = (Map<String, Object>) ((Map<String, Object>) o).get("detection_delay");
+        Double steps = (Double) d.get("median_executions");
+        if (steps == null) {
+            return "";
+        }
+        return "median " + executions(steps) + " (" + duration((Double) d.get("median_s")) + "), p90 "
+                + executions((Double) d.get("p90_executions"));
     }
 
     private static void row(Table t, List<Map<String, Object>> versions, String label,

@@ -180,6 +180,67 @@ class AnalyzeCommandTest {
                 "the verdict explains the small sample: " + fp.get("why"));
     }
 
+    /**
+     * Incidents per version: v1's amount incident (A2 real and alerted, N1 real next to it) and
+     * country's (A3): two, both caught at their first execution. v3's executions on two datasets,
+     * hourly: on d1 real drift at 1, 2, (3 quiet), 4 with the first alert at 2, then real again at
+     * 8 after three quiet ones; on d2 one real drift nobody alerted on. By feature they are one
+     * input; with learning.incidents.key = dataset, d1 holds two incidents (the quiet 3 is within
+     * the merge gap of 1, 5-7 are not), d2 one, missed.
+     */
+    @Test
+    void incidentsAreCaughtOrMissedWithTheirDetectionDelay() throws IOException {
+        Map<String, Object> v1 = (Map<String, Object>) version(analyze(), "v1").get("incidents");
+        assertEquals(2L, v1.get("incidents"));
+        assertEquals(2L, v1.get("caught"));
+        assertEquals(0.0, ((Map<String, Object>) v1.get("detection_delay")).get("median_executions"));
+
+        ok("enhance", "f", "--from", "f.py");
+        boolean[] real = {false, true, true, false, true, false, false, false, true, false};
+        boolean[] alert = {false, false, true, false, false, false, false, false, true, false};
+        for (int i = 0; i < real.length; i++) {
+            String id = "D1-" + i;
+            exec(id, "v3", String.format("2026-11-27T%02d:00:00Z", i), alert[i], "feature=amount", "dataset=d1");
+            if (real[i] || alert[i]) {
+                verdict(id, real[i], real[i] ? "confirmed" : "noise", "2026-11-28T00:00:00Z", "cli");
+            }
+        }
+        exec("D2-0", "v3", "2026-11-27T03:30:00Z", false, "feature=amount", "dataset=d2");
+        verdict("D2-0", true, "missed_shift", "2026-11-28T00:00:00Z", "cli");
+        ok("correlate");
+        Map<String, Object> byFeature = (Map<String, Object>) version(analyze(), "v3").get("incidents");
+        assertEquals("feature", byFeature.get("key"));
+        assertEquals(2L, byFeature.get("incidents"), "one input: 1-4 with D2-0 inside, then 8: " + byFeature);
+
+        var settings = cli.store().resolve("poet.json");
+        Map<String, Object> s = Json.parseObject(Files.readAllBytes(settings), "poet.json");
+        s.put("learning", Map.of("incidents", Map.of("key", "dataset")));
+        Files.write(settings, Json.encode(s));
+        Map<String, Object> a = analyze();
+        Map<String, Object> v3 = (Map<String, Object>) version(a, "v3").get("incidents");
+        assertEquals("dataset", v3.get("key"));
+        assertEquals(3L, v3.get("incidents"), v3.toString());
+        assertEquals(2L, v3.get("caught"));
+        assertEquals(1L, v3.get("missed"));
+        Map<String, Object> delay = (Map<String, Object>) v3.get("detection_delay");
+        assertEquals(0.5, delay.get("median_executions"), "1-4 caught one execution in, 8 at once: " + delay);
+        assertEquals(1800.0, delay.get("median_s"));
+        assertEquals(1.0, delay.get("p90_executions"));
+        Map<String, Object> recomputed = analyze("--recompute");
+        assertEquals(v3, version(recomputed, "v3").get("incidents"), "the checkpoint was refolded for the new key");
+
+        Cli.Result table = cli.run("analyze", "f");
+        assertTrue(table.out().contains("incidents caught       2 of 3 (1 missed)"), table.out());
+        assertTrue(table.out().contains("detection delay        median 0.5 executions (30m), p90 1 execution"), table.out());
+
+        s.put("learning", Map.of("incidents", Map.of("merge_gap", -1L)));
+        Files.write(settings, Json.encode(s));
+        Cli.Result bad = cli.run("analyze", "f");
+        assertEquals(3, bad.code(), "a bad poet.json is exit 3, as every setting: " + bad);
+        assertEquals("poet: poet.json: learning.incidents.merge_gap must be a whole number of executions >= 0, got -1\n",
+                bad.err());
+    }
+
     @Test
     void lateFeedbackCountsOnceCorrelatedAndWindowsAndVersionsFilter() {
         verdict("A4", false, "seasonal_pattern", "2026-11-26T15:00:00Z", "cli");
