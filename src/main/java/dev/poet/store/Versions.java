@@ -212,23 +212,23 @@ public final class Versions {
         AtomicFile.write(store.io(), store.tmpDir(), paramsFile(fn), json);
     }
 
-    /** Appends one line to the function's history; a torn last line from a crash is skipped by readers. */
+    /** Adds one line to the end of the function's history, atomically: the journal holds the line whole or not at all. */
     public void appendHistory(String fn, byte[] line) throws IOException {
         Path h = historyFile(fn);
-        if (Files.exists(h) && Files.size(h) > 0) {
-            byte[] last = new byte[1];
-            try (var ch = java.nio.channels.FileChannel.open(h, java.nio.file.StandardOpenOption.READ)) {
-                ch.position(ch.size() - 1);
-                ch.read(java.nio.ByteBuffer.wrap(last));
-            }
-            if (last[0] != '\n') {
-                byte[] withNl = new byte[line.length + 1];
-                withNl[0] = '\n';
-                System.arraycopy(line, 0, withNl, 1, line.length);
-                line = withNl;
-            }
+        byte[] old = Files.exists(h) ? Files.readAllBytes(h) : new byte[0];
+        // a file left by an older poet may end in a line torn by a power loss: it stays, on its own line
+        boolean torn = old.length > 0 && old[old.length - 1] != '\n';
+        byte[] all = new byte[old.length + (torn ? 1 : 0) + line.length];
+        System.arraycopy(old, 0, all, 0, old.length);
+        if (torn) {
+            all[old.length] = '\n';
         }
-        store.io().appendDurably(h, line);
+        System.arraycopy(line, 0, all, all.length - line.length, line.length);
+        // the whole journal replaced at once, not appended to: an append killed where the file crosses
+        // a page can leave half a line (the kernel checks for a fatal signal between pages); a rename
+        // leaves the old journal or the new one. The caller holds the function's lock, so no other
+        // writer can come between the read and the rename.
+        AtomicFile.write(store.io(), store.tmpDir(), h, all);
     }
 
     /** Takes the function's lock, which serialises deploys, rollbacks and parameter changes. */
