@@ -126,7 +126,8 @@ public final class LabelledScan {
         Double cost = d.get("cost_usd") instanceof Number ? ((Number) d.get("cost_usd")).doubleValue() : null;
         return new ParamsLearner.Labelled(e.executionId(), e.time().toEpochMilli(), ft == null ? null : ft.intern(),
                 Boolean.TRUE.equals(d.get("drift_detected")), real, implicit, cost, test == null ? null : test.intern(),
-                scores.size() == 1 ? Map.copyOf(scores) : scores, input(d.get(key)));
+                scores.size() == 1 ? Map.copyOf(scores) : scores, input(d.get(key)),
+                e.version() == null ? null : e.version().intern());
     }
 
     /** A monitored input's name: a string or number as text, interned (few distinct values); else null. */

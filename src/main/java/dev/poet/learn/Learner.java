@@ -177,7 +177,8 @@ public final class Learner {
         }
         f.put("impacts_measured", impacts);
 
-        Probation.Judgement j = new Probation(store, events).judge(fn, facts.of(fn), ls.thresholds().minSamples(), !o.dryRun());
+        Probation.Judgement j = new Probation(store, events).judge(fn, facts.of(fn), () -> labelled(fn), ls.params(),
+                !o.dryRun());
         f.put("probation", j.toMap());
 
         String current = store.versions().current(fn).version().orElse(null);

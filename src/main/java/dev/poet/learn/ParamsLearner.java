@@ -44,16 +44,16 @@ public final class ParamsLearner {
      * reported a miss in time. {@code cost} is what the execution cost, null when unknown.
      */
     public record Labelled(String id, long time, String featureType, boolean alerted, boolean real, boolean implicit,
-                           Double cost, String test, Map<String, Score> scores, String key) {
-        /** An execution whose monitored input is not known: it shares one sequence with the others without one. */
+                           Double cost, String test, Map<String, Score> scores, String key, String version) {
+        /** An execution whose monitored input and version are not known: it shares one sequence with the others. */
         public Labelled(String id, long time, String featureType, boolean alerted, boolean real, boolean implicit,
                         Double cost, String test, Map<String, Score> scores) {
-            this(id, time, featureType, alerted, real, implicit, cost, test, scores, null);
+            this(id, time, featureType, alerted, real, implicit, cost, test, scores, null, null);
         }
 
         /** The same execution with a known cost. */
         public Labelled withCost(Double c) {
-            return new Labelled(id, time, featureType, alerted, real, implicit, c, test, scores, key);
+            return new Labelled(id, time, featureType, alerted, real, implicit, c, test, scores, key, version);
         }
     }
 
@@ -389,7 +389,7 @@ public final class ParamsLearner {
     }
 
     /** Numbers compared by value, so 0.05 read back from JSON equals the learned 0.05. */
-    private static Object normalise(Object o) {
+    static Object normalise(Object o) {
         if (o instanceof Number) {
             return ((Number) o).doubleValue();
         }

@@ -118,8 +118,27 @@ public final class Probation {
      * (a dry run) it only says what it would do.
      */
     public Judgement judge(String fn, List<ExecutionFacts> facts, long minSamples, boolean apply) throws IOException {
+        return judge(fn, facts, List::of, new ParamsLearner.Options(minSamples, null, List.of(), 24), apply);
+    }
+
+    /** The function's counted executions, read only when a probation is judged. */
+    public interface Counted {
+        List<ParamsLearner.Labelled> get() throws IOException;
+    }
+
+    /**
+     * As {@link #judge(String, List, long, boolean)}, with the function's counted executions
+     * ({@code labelled}, with the test results they recorded): where the predecessor's decisions
+     * can be replayed on the new version's executions (a parameter revision that changed only the
+     * decision rule), probation compares the two on the same executions, and a before/after
+     * difference the paired comparison contradicts is reported and ignored.
+     */
+    public Judgement judge(String fn, List<ExecutionFacts> facts, Counted labelled, ParamsLearner.Options options,
+                           boolean apply) throws IOException {
+        long minSamples = options.minSamples();
         String current = store.versions().current(fn).version().orElse(null);
-        String[] p = current == null ? null : onProbation(ParamsChanger.history(store, fn), current);
+        List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+        String[] p = current == null ? null : onProbation(history, current);
         if (p == null) {
             return new Judgement(fn, current, null, "none", "not on probation", null);
         }
@@ -159,9 +178,24 @@ public final class Probation {
                 worse.add(text);
             }
         }
-        boolean failed = !worse.isEmpty();
-        String reason = failed ? "probation failed: " + String.join("; ", worse) + " (one-sided two-proportion test, 5% level)"
-                : "probation passed: " + String.join("; ", parts);
+        Paired paired = paired(history, p, labelled.get(), options);
+        comparison.put("paired", paired.toMap());
+        boolean failed;
+        String reason;
+        if (paired.judged()) {
+            // the same executions decide; a before/after difference they contradict is only reported
+            failed = !paired.worse().isEmpty();
+            String beforeAfter = worse.isEmpty() ? "" : "; before/after (different periods) it looked worse, contradicted by the"
+                    + " paired comparison and ignored: " + String.join("; ", worse);
+            reason = failed ? "probation failed on the same executions: " + String.join("; ", paired.worse())
+                    + " (" + paired.method() + ")"
+                    : "probation passed on the same executions: " + paired.summary() + beforeAfter;
+        } else {
+            failed = !worse.isEmpty();
+            reason = failed ? "probation failed: " + String.join("; ", worse) + " (one-sided two-proportion test, 5% level;"
+                    + " before/after, as " + paired.why() + ")"
+                    : "probation passed: " + String.join("; ", parts);
+        }
         if (!apply) {
             return new Judgement(fn, p[0], p[1], failed ? "failed" : "passed", reason, comparison);
         }
@@ -194,6 +228,195 @@ public final class Probation {
             }
         }
         return new Judgement(fn, p[0], p[1], failed ? "failed" : "passed", reason, comparison);
+    }
+
+    /**
+     * The new version against its predecessor on the same executions: the new version's counted
+     * executions decided by what it did and by the predecessor's parameters replayed. {@code worse}
+     * lists each significant harm: more false alerts (exact one-sided sign test, McNemar's, on the
+     * executions where exactly one of the two raised a false alert), fewer incidents caught (the
+     * same test on the incidents exactly one caught), or a median detection delay later by more
+     * than the tolerance over incidents both caught. {@code why} says why there is no paired
+     * comparison when {@code judged} is false.
+     */
+    record Paired(boolean judged, String why, List<String> worse, String summary, String method, Map<String, Object> figures) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("judged", judged);
+            if (!judged) {
+                m.put("why_not", why);
+                return m;
+            }
+            m.put("method", method);
+            m.putAll(figures);
+            m.put("worse", worse);
+            return m;
+        }
+    }
+
+    static final String PAIRED_METHOD = "paired on the same executions: exact one-sided sign tests at 5% on the false alerts"
+            + " and the incidents only one of the two versions had";
+
+    static Paired paired(List<Map<String, Object>> history, String[] p, List<ParamsLearner.Labelled> labelled,
+                         ParamsLearner.Options options) {
+        int at = -1;
+        for (int i = 0; i < history.size(); i++) {
+            Map<String, Object> h = history.get(i);
+            if ("deploy".equals(h.get("action")) && p[0].equals(h.get("version"))) {
+                at = i;
+            }
+        }
+        if (at < 0 || !"params".equals(history.get(at).get("kind")) || !(history.get(at).get("params") instanceof Map)) {
+            return notPaired("the predecessor's decisions cannot be replayed: " + p[0] + " is not a parameter revision");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> mineParams = (Map<String, Object>) history.get(at).get("params");
+        Map<String, Object> theirParams = Deployer.paramsWhenLastLive(history.subList(0, at), p[1]);
+        if (theirParams == null) {
+            return notPaired("the history does not say which parameters " + p[1] + " ran with");
+        }
+        if (!Replay.onlyRulesDiffer(mineParams, theirParams)) {
+            return notPaired("the predecessor's decisions cannot be replayed: the parameters changed beyond the decision rule"
+                    + " (such as seasonal adjustment or the window)");
+        }
+        List<ParamsLearner.Labelled> xs = new ArrayList<>();
+        long agree = 0;
+        long mine = 0;
+        List<Boolean> theirs = new ArrayList<>();
+        for (ParamsLearner.Labelled x : labelled) {
+            if (!p[0].equals(x.version())) {
+                continue;
+            }
+            mine++;
+            Boolean self = Replay.decide(mineParams, x);
+            Boolean other = Replay.decide(theirParams, x);
+            if (self == null || other == null) {
+                continue;
+            }
+            agree += self == x.alerted() ? 1 : 0;
+            xs.add(x);
+            theirs.add(other);
+        }
+        if (xs.isEmpty() || xs.size() * 10 < mine * 9 || agree * 100 < xs.size() * 99L) {
+            return notPaired("the predecessor's decisions cannot be replayed: " + p[0] + "'s own parameters reproduce its"
+                    + " recorded alerts on " + agree + " of " + mine + " counted executions (a replay needs 99% of 90% of them)");
+        }
+        long b = 0; // false alerts only the new version raised
+        long c = 0; // false alerts only the predecessor would have raised
+        long mineFalse = 0;
+        long theirFalse = 0;
+        boolean[] mineAlerts = new boolean[xs.size()];
+        boolean[] theirAlerts = new boolean[xs.size()];
+        for (int i = 0; i < xs.size(); i++) {
+            ParamsLearner.Labelled x = xs.get(i);
+            mineAlerts[i] = x.alerted();
+            theirAlerts[i] = theirs.get(i);
+            if (!x.real()) {
+                mineFalse += mineAlerts[i] ? 1 : 0;
+                theirFalse += theirAlerts[i] ? 1 : 0;
+                b += mineAlerts[i] && !theirAlerts[i] ? 1 : 0;
+                c += theirAlerts[i] && !mineAlerts[i] ? 1 : 0;
+            }
+        }
+        dev.poet.analyze.Incidents in = dev.poet.analyze.Incidents.group(xs, ParamsLearner.Labelled::key,
+                ParamsLearner.Labelled::time, ParamsLearner.Labelled::real, options.mergeGap());
+        dev.poet.analyze.Incidents.Score mineInc = in.score(i -> mineAlerts[i]);
+        dev.poet.analyze.Incidents.Score theirInc = in.score(i -> theirAlerts[i]);
+        long lost = 0;
+        long gained = 0;
+        List<Long> delayDiffs = new ArrayList<>();
+        for (dev.poet.analyze.Incidents.Incident incident : in.list()) {
+            Integer m = firstAlert(incident, mineAlerts);
+            Integer t = firstAlert(incident, theirAlerts);
+            lost += t != null && m == null ? 1 : 0;
+            gained += m != null && t == null ? 1 : 0;
+            if (m != null && t != null) {
+                delayDiffs.add((long) incident.steps()[m] - incident.steps()[t]);
+            }
+        }
+        double pFalse = signTest(b, b + c);
+        double pIncidents = signTest(lost, lost + gained);
+        Double medianDiff = median(delayDiffs);
+        List<String> worse = new ArrayList<>();
+        String falseText = String.format(Locale.ROOT, "false alerts %s %d vs %s %d on the same %d executions (%d raised by %s"
+                + " only, %d by %s only, p=%.3f)", p[0], mineFalse, p[1], theirFalse, xs.size(), b, p[0], c, p[1], pFalse);
+        String incidentText = String.format(Locale.ROOT, "incidents caught %s %d vs %s %d of %d (%d caught by %s only, %d by %s"
+                + " only, p=%.3f)", p[0], mineInc.caught(), p[1], theirInc.caught(), in.size(), gained, p[0], lost, p[1],
+                pIncidents);
+        String delayText = medianDiff == null ? "no incident caught by both"
+                : String.format(Locale.ROOT, "median detection delay of %s %s %s's on the %d incidents both caught", p[0],
+                        medianDiff == 0 ? "the same as" : fmtSteps(Math.abs(medianDiff)) + " execution"
+                                + (Math.abs(medianDiff) == 1 ? "" : "s") + (medianDiff > 0 ? " later than" : " earlier than"),
+                        p[1], delayDiffs.size());
+        if (b > c && pFalse < 0.05) {
+            worse.add(falseText);
+        }
+        if (lost > gained && pIncidents < 0.05) {
+            worse.add(incidentText);
+        }
+        if (medianDiff != null && medianDiff > options.delayTolerance() + 1e-9) {
+            worse.add(delayText + ", more than the tolerance of " + fmtSteps(options.delayTolerance()));
+        }
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("executions", (long) xs.size());
+        figures.put("false_alerts", Map.of("new", mineFalse, "old", theirFalse, "new_only", b, "old_only", c, "p_value", pFalse));
+        figures.put("incidents", Map.of("incidents", (long) in.size(), "new", mineInc.caught(), "old", theirInc.caught(),
+                "new_only", gained, "old_only", lost, "p_value", pIncidents));
+        Map<String, Object> delay = new LinkedHashMap<>();
+        delay.put("both_caught", (long) delayDiffs.size());
+        delay.put("median_difference_executions", medianDiff);
+        figures.put("detection_delay", delay);
+        return new Paired(true, null, worse, falseText + "; " + incidentText + "; " + delayText, PAIRED_METHOD, figures);
+    }
+
+    private static Paired notPaired(String why) {
+        return new Paired(false, why, List.of(), null, null, Map.of());
+    }
+
+    private static Integer firstAlert(dev.poet.analyze.Incidents.Incident incident, boolean[] alerts) {
+        for (int j = 0; j < incident.members().length; j++) {
+            if (alerts[incident.members()[j]]) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    private static String fmtSteps(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    private static Double median(List<Long> v) {
+        if (v.isEmpty()) {
+            return null;
+        }
+        List<Long> s = new ArrayList<>(v);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? (double) s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2.0;
+    }
+
+    /**
+     * The exact one-sided sign test: the probability of {@code k} or more of {@code n} discordant
+     * pairs going one way when either way is equally likely (1 when n is 0).
+     */
+    static double signTest(long k, long n) {
+        if (n == 0 || k <= 0) {
+            return 1;
+        }
+        // P(X >= k), X ~ Binomial(n, 1/2), summed in log space so that large n does not underflow
+        double logHalfN = -n * Math.log(2);
+        double logC = 0; // log C(n, 0)
+        double sum = 0;
+        for (long i = 0; i <= n; i++) {
+            if (i > 0) {
+                logC += Math.log((double) (n - i + 1) / i);
+            }
+            if (i >= k) {
+                sum += Math.exp(logC + logHalfN);
+            }
+        }
+        return Math.min(1, sum);
     }
 
     private static String describe(String what, Map<String, Object> c, String mine, String theirs) {

@@ -51,6 +51,12 @@ class LearnCommandTest {
     }
 
     private void executions(String version, Instant start, List<double[]> pAndReal, List<String> reasons, long hoursApart) {
+        executions(version, start, pAndReal, reasons, hoursApart, 0.05);
+    }
+
+    /** As above, for a version that alerts when p is below {@code threshold}. */
+    private void executions(String version, Instant start, List<double[]> pAndReal, List<String> reasons, long hoursApart,
+                            double threshold) {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < pAndReal.size(); i++) {
             double p = pAndReal.get(i)[0];
@@ -59,11 +65,11 @@ class LearnCommandTest {
             Instant t = start.plus(Duration.ofHours(hoursApart * i));
             lines.append(new String(Json.encode(map("type", "execution.completed", "time", t.toString(), "source", "test",
                     "function", "detect_drift", "version", version, "execution_id", id,
-                    "data", map("success", true, "duration_ms", 12.0, "drift_detected", p < 0.05, "p_value", p,
+                    "data", map("success", true, "duration_ms", 12.0, "drift_detected", p < threshold, "p_value", p,
                             "test", "ks", "feature", "amount", "feature_type", "numerical", "threshold", 0.05))),
                     StandardCharsets.UTF_8)).append('\n');
             Map<String, Object> verdict = map("was_real_drift", real);
-            if (!real && p < 0.05 && !reasons.get(i % reasons.size()).isEmpty()) {
+            if (!real && p < threshold && !reasons.get(i % reasons.size()).isEmpty()) {
                 verdict.put("reason", reasons.get(i % reasons.size()));
             }
             lines.append(new String(Json.encode(map("type", "drift.validation", "time", t.plus(Duration.ofHours(1)).toString(),
@@ -293,6 +299,78 @@ class LearnCommandTest {
         assertEquals(1, cli.run("--json", "events", "list", "--type", "version.probation_ended", "--state", "processed").out()
                 .lines().count(), "version.probation_ended is processed");
         assertEquals(0, cli.run("--json", "events", "list", "--state", "pending").out().lines().count(), "nothing waits");
+    }
+
+    /**
+     * The later weeks are harder for every rule: v2 (the learned ks p < 0.004, a parameter revision
+     * that changed only the rule) sends 90 false alerts in 100 executions where v1 sent 84 in 120
+     * before, and before/after it looks significantly worse. On the same executions, v1's rule
+     * replayed (p < 0.05) would have sent those 90 and 5 more, and caught the same incidents: the
+     * paired comparison keeps v2, and the before/after difference is reported and ignored.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aHarderLaterPeriodDoesNotRollBackTheVersionThatIsBetterOnTheSameExecutions() throws IOException {
+        List<double[]> v1 = new ArrayList<>();
+        for (int k = 0; k < 120; k++) {
+            v1.add(k % 10 < 3 ? new double[] {0.0004 + 0.0001 * (k * 7 % 36), 1} : new double[] {0.008 + 0.0005 * (k * 11 % 84), 0});
+        }
+        executions("v1", Cli.T0.minus(Duration.ofDays(6)), v1, List.of("data_quality"), 1);
+        ok("learn");
+        assertEquals("detect_drift_v2.py", current());
+        assertEquals(null, params().get("seasonal_adjustment"), "only the rule changed: " + params());
+        cli.clock = Clock.fixed(Cli.T0.plus(Duration.ofDays(6)), ZoneOffset.UTC);
+        List<double[]> v2 = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            // a one-window real drift every twentieth execution; five false alarms v1's rule alone would raise
+            v2.add(i % 20 == 0 ? new double[] {0.0005, 1} : i % 20 == 10 ? new double[] {0.02, 0} : new double[] {0.001, 0});
+        }
+        executions("v2", Cli.T0.plus(Duration.ofHours(1)), v2, List.of("noise"), 1, 0.004);
+        Map<String, Object> s = json(ok("--json", "learn").out());
+        Map<String, Object> probation = (Map<String, Object>) ((Map<String, Object>) ((List<Object>) s.get("functions")).get(0))
+                .get("probation");
+        assertEquals("passed", probation.get("state"), s.toString());
+        assertEquals("detect_drift_v2.py", current(), "kept");
+        String why = (String) probation.get("reason");
+        assertTrue(why.startsWith("probation passed on the same executions: false alerts v2 90 vs v1 95 on the same 100"
+                + " executions (0 raised by v2 only, 5 by v1 only, p=1.000); incidents caught v2 5 vs v1 5 of 5"), why);
+        assertTrue(why.contains("before/after (different periods) it looked worse, contradicted by the paired comparison and"
+                + " ignored: false-positive rate v2 0.947 (n=95) vs v1 0.700 (n=120)"), why);
+        Map<String, Object> paired = (Map<String, Object>) ((Map<String, Object>) probation.get("comparison")).get("paired");
+        assertEquals(true, paired.get("judged"));
+        assertEquals(List.of(), paired.get("worse"));
+        assertEquals("probation", history().get(history().size() - 1).get("action"));
+    }
+
+    /**
+     * The same executions show harm: v2's rule misses incidents v1's would have caught. Rolled
+     * back on the paired evidence.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aVersionThatMissesIncidentsOnTheSameExecutionsIsRolledBack() throws IOException {
+        List<double[]> v1 = new ArrayList<>();
+        for (int k = 0; k < 120; k++) {
+            v1.add(k % 10 < 3 ? new double[] {0.0004 + 0.0001 * (k * 7 % 36), 1} : new double[] {0.008 + 0.0005 * (k * 11 % 84), 0});
+        }
+        executions("v1", Cli.T0.minus(Duration.ofDays(6)), v1, List.of("data_quality"), 1);
+        ok("learn");
+        assertEquals("detect_drift_v2.py", current());
+        cli.clock = Clock.fixed(Cli.T0.plus(Duration.ofDays(6)), ZoneOffset.UTC);
+        List<double[]> v2 = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            // twelve one-window incidents at p = 0.01: v1's rule catches them, v2's does not; quiet windows between
+            v2.add(i % 8 == 0 ? new double[] {0.01, 1} : new double[] {0.5, 0});
+        }
+        executions("v2", Cli.T0.plus(Duration.ofHours(1)), v2, List.of("noise"), 1, 0.004);
+        Map<String, Object> s = json(ok("--json", "learn").out());
+        Map<String, Object> probation = (Map<String, Object>) ((Map<String, Object>) ((List<Object>) s.get("functions")).get(0))
+                .get("probation");
+        assertEquals("failed", probation.get("state"), s.toString());
+        String why = (String) probation.get("reason");
+        assertTrue(why.startsWith("probation failed on the same executions: incidents caught v2 0 vs v1 13 of 13 (0 caught"
+                + " by v2 only, 13 by v1 only, p=0.000)"), why);
+        assertEquals("detect_drift_v1.py", current(), "rolled back");
     }
 
     @Test
