@@ -194,7 +194,8 @@ public final class HtmlReport {
     @SuppressWarnings("unchecked")
     private static String versionsTable(List<Object> versions) {
         StringBuilder b = new StringBuilder("<table id=\"versions\"><tr><th>version</th><th>executions</th>"
-                + "<th>alerts per execution</th><th>false alerts per execution</th><th>false positives</th>"
+                + "<th>alerts per execution</th><th>false alerts per execution</th><th>incidents caught</th>"
+                + "<th>detection delay (median)</th><th>false positives</th>"
                 + "<th>missed drifts</th><th>alert fatigue</th><th>time to ack (median)</th><th>avg cost</th></tr>");
         for (Object o : versions) {
             Map<String, Object> v = (Map<String, Object>) o;
@@ -204,6 +205,8 @@ public final class HtmlReport {
                     ? " (live)" : "").append("</td><td class=\"num\">").append(v.get("executions")).append("</td><td class=\"num\">")
                     .append(rate(v.get("alerts_per_execution"))).append("</td><td class=\"num\">")
                     .append(rate(v.get("false_alerts_per_execution"))).append("</td><td class=\"num\">")
+                    .append(incidents(v.get("incidents"))).append("</td><td class=\"num\">").append(delay(v.get("incidents")))
+                    .append("</td><td class=\"num\">")
                     .append(rate(v.get("false_positive_rate"))).append("</td><td class=\"num\">").append(rate(v.get("missed_drift_rate")))
                     .append("</td><td class=\"num\">").append(rate(v.get("alert_fatigue_score"))).append("</td><td class=\"num\">")
                     .append(tta == null || tta.get("median_s") == null ? "–"
@@ -212,6 +215,33 @@ public final class HtmlReport {
                             : String.format(Locale.ROOT, "$%.4f", (Double) cost.get("avg_cost_usd"))).append("</td></tr>");
         }
         return b.append("</table>").toString();
+    }
+
+    /** "5 of 6", or a dash without incidents. */
+    @SuppressWarnings("unchecked")
+    private static String incidents(Object o) {
+        if (!(o instanceof Map) || !(((Map<String, Object>) o).get("incidents") instanceof Long)
+                || (Long) ((Map<String, Object>) o).get("incidents") == 0) {
+            return "–";
+        }
+        Map<String, Object> m = (Map<String, Object>) o;
+        return m.get("caught") + " of " + m.get("incidents");
+    }
+
+    /** "1 execution (6 h)", or a dash when no incident was caught. */
+    @SuppressWarnings("unchecked")
+    private static String delay(Object o) {
+        if (!(o instanceof Map) || !(((Map<String, Object>) o).get("detection_delay") instanceof Map)) {
+            return "–";
+        }
+        Map<String, Object> d = (Map<String, Object>) ((Map<String, Object>) o).get("detection_delay");
+        if (!(d.get("median_executions") instanceof Double) || !(d.get("median_s") instanceof Double)) {
+            return "–";
+        }
+        double n = (Double) d.get("median_executions");
+        double h = (Double) d.get("median_s") / 3600;
+        return (n == Math.rint(n) ? String.valueOf((long) n) : String.format(Locale.ROOT, "%.1f", n))
+                + (n == 1 ? " execution" : " executions") + String.format(Locale.ROOT, " (%.1f h)", h);
     }
 
     /** Each learned parameter revision's figures on the later executions it was judged on before it was deployed. */

@@ -232,6 +232,10 @@ class AnalyzeCommandTest {
         Cli.Result table = cli.run("analyze", "f");
         assertTrue(table.out().contains("incidents caught       2 of 3 (1 missed)"), table.out());
         assertTrue(table.out().contains("detection delay        median 0.5 executions (30m), p90 1 execution"), table.out());
+        ok("report", "f", "-o", "report.html");
+        String html = cli.read(cli.cwd.resolve("report.html"));
+        assertTrue(html.contains("<td class=\"num\">2 of 3</td><td class=\"num\">0.5 executions (0.5 h)</td>"),
+                "the report's versions table has v3's incidents");
 
         s.put("learning", Map.of("incidents", Map.of("merge_gap", -1L)));
         Files.write(settings, Json.encode(s));

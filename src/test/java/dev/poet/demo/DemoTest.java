@@ -71,6 +71,8 @@ class DemoTest {
             assertTrue(b.text("#learned-rules").contains("0.375 → 0.042"), "v2's false alerts per execution on the later"
                     + " executions it was judged on: " + b.text("#learned-rules"));
             assertTrue(b.text("#versions").contains("alerts per execution"), b.text("#versions"));
+            assertTrue(b.text("#versions").contains("incidents caught"), b.text("#versions"));
+            assertTrue(b.text("#versions").contains("3 of 3"), "v2 caught its three incidents: " + b.text("#versions"));
             b.screenshot(Path.of("target/screenshots/report.png"));
         }
     }
