@@ -172,7 +172,7 @@ public final class Analyzer {
     /** The function's history, oldest first (empty when it has none or it cannot be read). */
     private List<Map<String, Object>> history(String fn) {
         try {
-            return dev.poet.learn.ParamsChanger.history(store, fn);
+            return store.versions().history(fn);
         } catch (IOException | RuntimeException e) {
             return List.of();
         }

@@ -103,7 +103,7 @@ final class ConfigCommand extends Base {
         public Integer call() throws Exception {
             Store store = store();
             requireFunction(store, function);
-            List<Map<String, Object>> h = ParamsChanger.history(store, function);
+            List<Map<String, Object>> h = store.versions().history(function);
             if (json()) {
                 h.forEach(this::printJson);
                 return 0;
@@ -149,7 +149,7 @@ final class ConfigCommand extends Base {
             }
             Store store = store();
             requireFunction(store, function);
-            List<Map<String, Object>> history = ParamsChanger.history(store, function);
+            List<Map<String, Object>> history = store.versions().history(function);
             Map<String, Object> c = dev.poet.analyze.ConfigImpact.find(history, change);
             var t = dev.poet.analyze.Thresholds.of(dev.poet.store.Settings.read(store), function);
             Map<String, Object> m = dev.poet.learn.Impacts.measure(eventLog(store), function,

@@ -229,7 +229,7 @@ public final class Deployer {
             if (target.equals(current)) {
                 return new RolledBack(fn, target, null, null, false);
             }
-            List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+            List<Map<String, Object>> history = store.versions().history(fn);
             Map<String, Object> params = paramsWhenLastLive(history, target);
             Map<String, Object> live = ParamsChanger.read(store, fn);
             boolean restored = params != null && !Json.sameValue(params, live);
@@ -257,7 +257,7 @@ public final class Deployer {
             throw PoetException.invalid(fn + " has no valid current version; name the one to make live with --to vN");
         }
         String previous = null;
-        for (Map<String, Object> h : ParamsChanger.history(store, fn)) {
+        for (Map<String, Object> h : store.versions().history(fn)) {
             if (current.equals(h.get("version")) && ("deploy".equals(h.get("action")) || "rollback".equals(h.get("action")))) {
                 previous = h.get("previous_version") instanceof String ? (String) h.get("previous_version") : null;
             }

@@ -123,7 +123,7 @@ public final class Doctor {
         }
         var current = versions.current(fn);
         String lastLive = null;
-        for (Map<String, Object> h : ParamsChanger.history(store, fn)) {
+        for (Map<String, Object> h : store.versions().history(fn)) {
             if (("deploy".equals(h.get("action")) || "rollback".equals(h.get("action"))) && h.get("version") instanceof String
                     && Files.isRegularFile(versions.versionFile(fn, (String) h.get("version")))) {
                 lastLive = (String) h.get("version");
@@ -143,7 +143,7 @@ public final class Doctor {
         }
         if (paramsBad) {
             Map<String, Object> known = lastLive == null ? null
-                    : Deployer.paramsWhenLastLive(ParamsChanger.history(store, fn), lastLive);
+                    : Deployer.paramsWhenLastLive(store.versions().history(fn), lastLive);
             boolean done = false;
             if (repair && known != null) {
                 versions.writeParams(fn, (Json.pretty(known) + "\n").getBytes(StandardCharsets.UTF_8));

@@ -160,7 +160,7 @@ public final class Journal {
         if (!Files.exists(store.versions().historyFile(fn))) {
             return null;
         }
-        List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+        List<Map<String, Object>> history = store.versions().history(fn);
         Map<String, Object> last = null;
         for (Map<String, Object> h : history) {
             if (h.get("action") instanceof String && h.get("time") instanceof String) {

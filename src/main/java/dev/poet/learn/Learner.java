@@ -165,7 +165,7 @@ public final class Learner {
         }
 
         List<Object> impacts = new ArrayList<>();
-        List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+        List<Map<String, Object>> history = store.versions().history(fn);
         for (Map<String, Object> change : Impacts.completedSince(history, lastStarted, now, ls.impactDays())) {
             Map<String, Object> m = Impacts.measure(events, fn, facts.of(fn), change, history, ls.impactDays(),
                     ls.thresholds().ackTargetMinutes() * 60_000L, !o.dryRun());
@@ -280,7 +280,7 @@ public final class Learner {
     /** When the last automatic rollback after a failed probation happened, from the history. */
     private Long lastFailedProbation(String fn) throws IOException {
         Long at = null;
-        for (Map<String, Object> h : ParamsChanger.history(store, fn)) {
+        for (Map<String, Object> h : store.versions().history(fn)) {
             if ("rollback".equals(h.get("action")) && h.get("reason") instanceof String
                     && ((String) h.get("reason")).startsWith("probation failed") && h.get("time") instanceof String) {
                 try {

@@ -2,7 +2,6 @@ package dev.poet.learn;
 
 import dev.poet.PoetException;
 import dev.poet.Status;
-import dev.poet.event.Event;
 import dev.poet.event.EventLog;
 import dev.poet.event.Timestamps;
 import dev.poet.json.Json;
@@ -11,12 +10,9 @@ import dev.poet.store.Names;
 import dev.poet.store.Store;
 import dev.poet.store.Versions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -85,25 +81,5 @@ public final class ParamsChanger {
             Journal.apply(store, events, fn, line);
             return new Change(fn, parameter, old, value, id, reason);
         }
-    }
-
-    /** Every readable line of the function's history, oldest first; a torn line is skipped. */
-    public static List<Map<String, Object>> history(Store store, String fn) throws IOException {
-        Path h = store.versions().historyFile(Names.function(fn));
-        List<Map<String, Object>> out = new ArrayList<>();
-        if (!Files.exists(h)) {
-            return out;
-        }
-        for (String line : Files.readAllLines(h, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                out.add(Json.parseObject(line.getBytes(StandardCharsets.UTF_8), h.getFileName().toString()));
-            } catch (PoetException e) {
-                // a torn last line from a crash; status reports it
-            }
-        }
-        return out;
     }
 }

@@ -137,7 +137,7 @@ public final class Probation {
                            boolean apply) throws IOException {
         long minSamples = options.minSamples();
         String current = store.versions().current(fn).version().orElse(null);
-        List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+        List<Map<String, Object>> history = store.versions().history(fn);
         String[] p = current == null ? null : onProbation(history, current);
         if (p == null) {
             return new Judgement(fn, current, null, "none", "not on probation", null);

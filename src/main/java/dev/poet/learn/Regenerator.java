@@ -284,7 +284,7 @@ public final class Regenerator {
     private List<ParamsLearner.WindowMeasure> windowMeasures(String fn, Facts facts, LearnSettings ls) throws IOException {
         List<ParamsLearner.WindowMeasure> out = new ArrayList<>();
         long now = events.clock().millis();
-        List<Map<String, Object>> history = ParamsChanger.history(store, fn);
+        List<Map<String, Object>> history = store.versions().history(fn);
         for (Map<String, Object> h : history) {
             if (!"config".equals(h.get("action")) || !"window_size".equals(h.get("parameter")) || !(h.get("time") instanceof String)) {
                 continue;

@@ -8,7 +8,6 @@ import dev.poet.analyze.Facts;
 import dev.poet.analyze.Thresholds;
 import dev.poet.analyze.Timeline;
 import dev.poet.event.Timestamps;
-import dev.poet.learn.ParamsChanger;
 import dev.poet.store.Names;
 import dev.poet.store.Settings;
 import dev.poet.store.Store;
@@ -95,7 +94,7 @@ public final class HtmlReport {
         Map<String, Object> analysis = new Analyzer(store, facts, now).analyze(fn, null, new Analyzer.Window(null, null));
         List<ExecutionFacts> xs = facts.of(fn);
         List<Timeline.Point> days = Timeline.daily(xs);
-        List<Map<String, Object>> history = store.versions().exists(fn) ? ParamsChanger.history(store, fn) : List.of();
+        List<Map<String, Object>> history = store.versions().exists(fn) ? store.versions().history(fn) : List.of();
 
         long xMin = Long.MAX_VALUE;
         long xMax = Long.MIN_VALUE;

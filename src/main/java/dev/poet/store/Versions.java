@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -229,6 +230,27 @@ public final class Versions {
         // leaves the old journal or the new one. The caller holds the function's lock, so no other
         // writer can come between the read and the rename.
         AtomicFile.write(store.io(), store.tmpDir(), h, all);
+    }
+
+    /** Every readable line of the function's history, oldest first; a torn line (left by an older poet) is skipped. */
+    public List<Map<String, Object>> history(String fn) throws IOException {
+        Path h = historyFile(Names.function(fn));
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!Files.exists(h)) {
+            return out;
+        }
+        for (String line : Files.readAllLines(h, java.nio.charset.StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(dev.poet.json.Json.parseObject(line.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        h.getFileName().toString()));
+            } catch (dev.poet.PoetException e) {
+                // a torn last line from a crash; status reports it
+            }
+        }
+        return out;
     }
 
     /** Takes the function's lock, which serialises deploys, rollbacks and parameter changes. */
