@@ -302,6 +302,20 @@ class LearnCommandTest {
     }
 
     /**
+     * v1's 120 hourly executions as in {@link #seasonalFalsePositives}, but with no seasonal reason:
+     * the pass deploys v2, a parameter revision that changes only the rule (ks p < 0.004).
+     */
+    private void learnOnlyTheRule() throws IOException {
+        List<double[]> v1 = new ArrayList<>();
+        for (int k = 0; k < 120; k++) {
+            v1.add(k % 10 < 3 ? new double[] {0.0004 + 0.0001 * (k * 7 % 36), 1} : new double[] {0.008 + 0.0005 * (k * 11 % 84), 0});
+        }
+        executions("v1", Cli.T0.minus(Duration.ofDays(6)), v1, List.of("data_quality"), 1);
+        ok("learn");
+        assertEquals("detect_drift_v2.py", current());
+    }
+
+    /**
      * The later weeks are harder for every rule: v2 (the learned ks p < 0.004, a parameter revision
      * that changed only the rule) sends 90 false alerts in 100 executions where v1 sent 84 in 120
      * before, and before/after it looks significantly worse. On the same executions, v1's rule
@@ -311,13 +325,7 @@ class LearnCommandTest {
     @Test
     @SuppressWarnings("unchecked")
     void aHarderLaterPeriodDoesNotRollBackTheVersionThatIsBetterOnTheSameExecutions() throws IOException {
-        List<double[]> v1 = new ArrayList<>();
-        for (int k = 0; k < 120; k++) {
-            v1.add(k % 10 < 3 ? new double[] {0.0004 + 0.0001 * (k * 7 % 36), 1} : new double[] {0.008 + 0.0005 * (k * 11 % 84), 0});
-        }
-        executions("v1", Cli.T0.minus(Duration.ofDays(6)), v1, List.of("data_quality"), 1);
-        ok("learn");
-        assertEquals("detect_drift_v2.py", current());
+        learnOnlyTheRule();
         assertEquals(null, params().get("seasonal_adjustment"), "only the rule changed: " + params());
         cli.clock = Clock.fixed(Cli.T0.plus(Duration.ofDays(6)), ZoneOffset.UTC);
         List<double[]> v2 = new ArrayList<>();
@@ -349,13 +357,7 @@ class LearnCommandTest {
     @Test
     @SuppressWarnings("unchecked")
     void aVersionThatMissesIncidentsOnTheSameExecutionsIsRolledBack() throws IOException {
-        List<double[]> v1 = new ArrayList<>();
-        for (int k = 0; k < 120; k++) {
-            v1.add(k % 10 < 3 ? new double[] {0.0004 + 0.0001 * (k * 7 % 36), 1} : new double[] {0.008 + 0.0005 * (k * 11 % 84), 0});
-        }
-        executions("v1", Cli.T0.minus(Duration.ofDays(6)), v1, List.of("data_quality"), 1);
-        ok("learn");
-        assertEquals("detect_drift_v2.py", current());
+        learnOnlyTheRule();
         cli.clock = Clock.fixed(Cli.T0.plus(Duration.ofDays(6)), ZoneOffset.UTC);
         List<double[]> v2 = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
