@@ -30,7 +30,8 @@ class LabelledScanTest {
     private void exec(String fn, String id, double p, java.time.Instant at) {
         ok("record", "execution.completed", "--function", fn, "--function-version", "v1", "--execution-id", id,
                 "--set", "success=true", "--set", "duration_ms=5", "--set", "drift_detected=" + (p < 0.05),
-                "--set", "test=ks", "--set", "p_value=" + p, "--set", "feature_type=numerical", "--time", at.toString());
+                "--set", "test=ks", "--set", "p_value=" + p, "--set", "feature_type=numerical", "--set", "feature=amount",
+                "--set", "dataset=sales", "--time", at.toString());
     }
 
     @Test
@@ -64,12 +65,20 @@ class LabelledScanTest {
         ParamsLearner.Labelled a1 = all.get("detect_drift").stream().filter(x -> x.id().equals("a1")).findFirst().orElseThrow();
         assertEquals(0.01, a1.scores().get("ks").value());
         assertEquals(now, a1.time(), "the execution's time");
+        assertEquals("amount", a1.key(), "the monitored input: the feature, by default");
+        assertEquals("v1", a1.version());
         for (String fn : all.keySet()) {
             assertEquals(real(all.get(fn)), real(LabelledScan.scan(store, fn, week, now)), fn);
         }
         assertEquals(List.of(), LabelledScan.scan(store, "no_such_function", week, now));
         assertEquals(Map.of("a1", false, "a2", true), real(LabelledScan.scan(store, "detect_drift", null, now)),
                 "implicit negatives off: verdicts only");
+        java.nio.file.Path settings = cli.store().resolve("poet.json");
+        Map<String, Object> s = dev.poet.json.Json.parseObject(java.nio.file.Files.readAllBytes(settings), "poet.json");
+        s.put("functions", Map.of("detect_drift", Map.of("learning", Map.of("incidents", Map.of("key", "dataset")))));
+        java.nio.file.Files.write(settings, dev.poet.json.Json.encode(s));
+        assertEquals(List.of("sales"), LabelledScan.scan(store, "detect_drift", week, now).stream()
+                .map(ParamsLearner.Labelled::key).distinct().toList(), "learning.incidents.key names another field");
     }
 
     private static Map<String, Boolean> real(List<ParamsLearner.Labelled> xs) {
