@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
             "  poet analyze detect_drift --version v3 --json | jq .verdict"},
         description = {"Show a function's patterns and whether it needs improvement.",
             "False-positive and missed-drift rates, alert fatigue, cost"
-                + " efficiency (each with n and a 95%% Wilson interval), false-positive reasons, time to acknowledge,"
+                + " efficiency (each with n and a 95%% Wilson interval), incidents caught and their detection delay,"
+                + " false-positive reasons, time to acknowledge,"
                 + " performance, cost and business impact; by version (current first), feature, feature type and"
                 + " test; and whether the function needs improvement, with the rule that fired and its numbers.",
             "Without FUNCTION: one line per function, worst first. Only correlated events count: run 'poet"
