@@ -300,9 +300,11 @@ class HostileClientTest {
         ServeProcess.Answer a = serve.exchange("GET /x%0aPOST%20/poet/events%20200%201ms HTTP/1.1\r\nHost: x\r\n\r\n");
         assertTrue(a.status() == 400 || a.status() == 404, "refused: " + a.status());
         assertEquals(200, serve.exchange("GET /healthz?after=forge HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status());
-        // the log line of the healthz request above is written before its answer is complete: wait for it
+        // a request's log line is written when its exchange completes, which for the refused one is when
+        // the drain after the refusal ends, possibly after the healthz request: wait for both lines
         long until = System.nanoTime() + ServeProcess.WAIT_SECONDS * 1_000_000_000L;
-        while (!serve.stderrSoFar().contains("after=forge") && System.nanoTime() < until) {
+        while (!(serve.stderrSoFar().contains("after=forge") && serve.stderrSoFar().contains("/x%0aPOST"))
+                && System.nanoTime() < until) {
             Thread.sleep(50);
         }
         String log = serve.stderrSoFar();
