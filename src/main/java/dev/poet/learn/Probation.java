@@ -113,13 +113,6 @@ public final class Probation {
         return 1 - Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI) * poly;
     }
 
-    /**
-     * Judges the live version of {@code fn} if it is on probation; with {@code apply} false
-     * (a dry run) it only says what it would do.
-     */
-    public Judgement judge(String fn, List<ExecutionFacts> facts, long minSamples, boolean apply) throws IOException {
-        return judge(fn, facts, List::of, new ParamsLearner.Options(minSamples, null, List.of(), 24), apply);
-    }
 
     /** The function's counted executions, read only when a probation is judged. */
     public interface Counted {
@@ -127,9 +120,10 @@ public final class Probation {
     }
 
     /**
-     * As {@link #judge(String, List, long, boolean)}, with the function's counted executions
-     * ({@code labelled}, with the test results they recorded): where the predecessor's decisions
-     * can be replayed on the new version's executions (a parameter revision that changed only the
+     * Judges the live version of {@code fn} if it is on probation; with {@code apply} false (a dry
+     * run) it only says what it would do. With the function's counted executions ({@code labelled},
+     * with the test results they recorded, read only when a probation is judged): where the
+     * predecessor's decisions can be replayed on the new version's executions (a parameter revision that changed only the
      * decision rule), probation compares the two on the same executions, and a before/after
      * difference the paired comparison contradicts is reported and ignored.
      */
