@@ -14,7 +14,7 @@ final class CommandGroups implements CommandLine.IHelpSectionRenderer {
     static {
         GROUPS.put("Start", List.of("demo", "init", "enhance"));
         GROUPS.put("Record outcomes", List.of("record", "feedback", "review", "dismiss", "ingest"));
-        GROUPS.put("Learn", List.of("correlate", "analyze", "learn", "regenerate", "rollback", "config", "sweep"));
+        GROUPS.put("Learn", List.of("correlate", "analyze", "learn", "regenerate", "shadow", "rollback", "config", "sweep"));
         GROUPS.put("Inspect", List.of("status", "doctor", "events", "report"));
         GROUPS.put("Integrate", List.of("review-link", "pagerduty-event", "slack-message"));
         GROUPS.put("Serve", List.of("serve"));

@@ -26,7 +26,7 @@ public final class Poet {
     }
 
     /** The subcommands, in the order {@code --help} lists them. */
-    private static final List<String> COMMANDS = List.of("demo", "init", "enhance", "record", "feedback", "correlate", "sweep", "analyze", "config", "regenerate", "learn", "rollback", "serve", "review-link", "pagerduty-event", "slack-message", "dismiss", "ingest", "review", "report", "status", "doctor", "events", "completion", "__complete");
+    private static final List<String> COMMANDS = List.of("demo", "init", "enhance", "record", "feedback", "correlate", "sweep", "analyze", "config", "regenerate", "learn", "shadow", "rollback", "serve", "review-link", "pagerduty-event", "slack-message", "dismiss", "ingest", "review", "report", "status", "doctor", "events", "completion", "__complete");
 
     /**
      * A subcommand's object. A switch, not a map of constructor references: each reference is an
@@ -45,6 +45,7 @@ public final class Poet {
             case "config": return new ConfigCommand();
             case "regenerate": return new RegenerateCommand();
             case "learn": return new LearnCommand();
+            case "shadow": return new ShadowCommand();
             case "rollback": return new RollbackCommand();
             case "serve": return new ServeCommand();
             case "review-link": return new ReviewLinkCommand();

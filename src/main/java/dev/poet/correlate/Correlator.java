@@ -71,7 +71,7 @@ public final class Correlator {
             "enhance", "version", EventType.CUSTOM_PREFIX);
     private static final Set<String> FUNCTION_LEVEL = Set.of("config.changed", "config.impact_measured",
             "enhancement.requested", "enhancement.completed", "enhancement.failed", "version.deployed",
-            "version.rolled_back", "version.probation_ended", "learning.diagnosed");
+            "version.rolled_back", "version.probation_ended", "learning.diagnosed", "shadow.started", "shadow.ended");
     private static final String DERIVED_SUFFIX = ".retraining";
     /** The group of batch files: read first, as they carry most executions. */
     private static final String BATCH = "batch";

@@ -70,6 +70,19 @@ public final class EventType {
                 opt("cost_usd", NON_NEGATIVE, "cost of this execution when known at once"),
                 opt("params_revision", STRING, "the parameters it ran with: the first 16 hex digits of the SHA-256 of"
                         + " their canonical JSON (see docs/python-runtime.md)"));
+        define("execution.shadow", "exec", List.of(Needs.FUNCTION, Needs.EXECUTION_ID),
+                "a shadow candidate's decision on the same inputs as the execution it names (the runtime records it"
+                        + " after the live call; the envelope's version is the live one's)",
+                req("shadow", STRING, "the shadow's id, from <function>_shadow.json"),
+                req("success", BOOLEAN, "false when the shadow raised or gave no result"),
+                req("duration_ms", NON_NEGATIVE, "wall-clock duration of the shadow call in milliseconds"),
+                opt("error", STRING, "exception type and message, or why the shadow gave no decision"),
+                opt("shadow_version", STRING, "the version whose code the shadow ran"),
+                opt("drift_detected", BOOLEAN, "the shadow's decision"),
+                opt("p_value", PROBABILITY, "p-value of the shadow's test"),
+                opt("statistic", NUMBER, "the shadow's test statistic"),
+                opt("tests", OBJECT, "several tests' results, as execution.completed reports them"),
+                opt("params_revision", STRING, "the revision of the parameters the shadow ran with"));
         define("drift.validation", "feedback", List.of(),
                 "a verdict on whether an execution's drift was real (the seed's explicit feedback)",
                 req("was_real_drift", BOOLEAN, "the verdict"),
@@ -182,6 +195,22 @@ public final class EventType {
                 opt("predecessor", STRING, "the version it was compared with"),
                 opt("comparison", OBJECT, "false_positive_rate, missed_drift_rate, false_alerts_per_execution and"
                         + " alerts_per_execution: new and old k/n, z, p_value, worse"));
+        define("shadow.started", "version", List.of(Needs.FUNCTION, Needs.VERSION),
+                "a candidate began running in shadow beside the live version (version is the live one)",
+                req("shadow", STRING, "the shadow's id"),
+                req("reason", STRING, "why it runs in shadow"),
+                opt("kind", STRING, "params (the live code with changed parameters) or code (another version's code)"),
+                opt("shadow_version", STRING, "for kind code: the version whose code it runs"),
+                opt("overlay", OBJECT, "the parameters it changes"),
+                opt("sample", PROBABILITY, "the fraction of calls it runs on"),
+                opt("origin", STRING, "what proposed it: params, a code generator, or a person"));
+        define("shadow.ended", "version", List.of(Needs.FUNCTION),
+                "a shadow was judged or stopped: promoted (it went live) or discarded",
+                req("shadow", STRING, "the shadow's id"),
+                req("result", STRING, "promoted or discarded"),
+                req("reason", STRING, "the paired comparison, with the numbers, or who stopped it"),
+                opt("comparison", OBJECT, "live and shadow on the same executions"),
+                opt("deployed", STRING, "for promoted: the version that went live"));
         define("learning.diagnosed", "enhance", List.of(Needs.FUNCTION, Needs.VERSION),
                 "poet learn found that new parameters cannot fix the live version",
                 req("diagnosis", STRING, "what is wrong, with the numbers"),

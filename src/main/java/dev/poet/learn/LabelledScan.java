@@ -100,6 +100,37 @@ public final class LabelledScan {
         return lists;
     }
 
+    /** A shadow's decision on one execution: null {@code alerted} when it failed or gave none. */
+    public record ShadowDecision(boolean success, Boolean alerted, String error) {
+    }
+
+    /**
+     * The decisions each function's registered shadow ({@code shadowIds}: function to shadow id)
+     * recorded, by execution id, from one pass over the processed log; the last one recorded for
+     * an execution counts.
+     */
+    public static Map<String, Map<String, ShadowDecision>> shadows(Store store, Map<String, String> shadowIds)
+            throws IOException {
+        Map<String, Map<String, ShadowDecision>> out = new HashMap<>();
+        if (shadowIds.isEmpty()) {
+            return out;
+        }
+        new EventLog(store, Clock.systemUTC()).forEach(List.of(State.PROCESSED), s -> {
+            Event e = s.event();
+            if (e == null || !"execution.shadow".equals(e.type()) || e.function() == null || e.executionId() == null
+                    || !java.util.Objects.equals(shadowIds.get(e.function()), e.data().get("shadow"))) {
+                return;
+            }
+            Map<String, Object> d = e.data();
+            boolean ok = Boolean.TRUE.equals(d.get("success")) && d.get("drift_detected") instanceof Boolean;
+            String error = d.get("error") instanceof String ? (String) d.get("error")
+                    : ok ? null : "no drift_detected in the shadow's result";
+            out.computeIfAbsent(e.function(), k -> new HashMap<>()).put(e.executionId(),
+                    new ShadowDecision(ok, ok ? (Boolean) d.get("drift_detected") : null, error));
+        });
+        return out;
+    }
+
     /**
      * An execution's reported tests: {@code tests} (name to p_value/statistic), plus its primary
      * {@code test}; its monitored input is the value of its data's field {@code key}.

@@ -177,6 +177,8 @@ public final class Learner {
         }
         f.put("impacts_measured", impacts);
 
+        f.put("shadow", shadow(fn, ls, o));
+
         Probation.Judgement j = new Probation(store, events).judge(fn, facts.of(fn), () -> labelled(fn), ls.params(),
                 !o.dryRun());
         f.put("probation", j.toMap());
@@ -230,10 +232,17 @@ public final class Learner {
                 a.put("changes", l.changes());
                 a.put("notes", l.notes());
                 a.put("held_out", l.report().get("held_out"));
+                if (params.shadow() != null) {
+                    a.put("shadow", params.shadow());
+                }
                 if (params.deployed() != null) {
                     a.put("result", "deployed");
                     a.put("version", params.deployed().version());
                     a.put("reason", params.decision());
+                    break;
+                }
+                if (params.shadow() != null && !params.shadow().containsKey("note")) {
+                    a.put("result", "shadow started");
                     break;
                 }
                 a.put("result", l.changed() ? "would deploy (dry run)" : "nothing learned");
@@ -275,6 +284,38 @@ public final class Learner {
         if (attempts.size() > 1) {
             regen.put("attempts", attempts);
         }
+    }
+
+    /**
+     * Judges the function's shadow, if one runs, on the executions both decided, and promotes or
+     * discards it (only says so in a dry run). Null when it runs no shadow.
+     */
+    private Map<String, Object> shadow(String fn, LearnSettings ls, Options o) throws IOException {
+        ShadowTrials trials = new ShadowTrials(store, events);
+        Map<String, Object> r = trials.registration(fn).orElse(null);
+        if (r == null) {
+            return null;
+        }
+        String id = String.valueOf(r.get(dev.poet.store.Shadows.ID));
+        Map<String, LabelledScan.ShadowDecision> decisions = LabelledScan.shadows(store, Map.of(fn, id))
+                .getOrDefault(fn, Map.of());
+        ShadowTrials.Verdict v = ShadowTrials.judge(fn, r, labelled(fn), decisions, ls.params());
+        Map<String, Object> m = v.toMap();
+        m.put("overlay", r.get(dev.poet.store.Shadows.OVERLAY));
+        if (o.dryRun() || "waiting".equals(v.state())) {
+            return m;
+        }
+        if ("promote".equals(v.state())) {
+            ShadowTrials.Ended e = trials.promote(fn, id, v.reason(), v.comparison(), o.python());
+            if (e != null && e.deployed() != null) {
+                m.put("deployed", e.deployed().version());
+            }
+            m.put("state", e == null ? "ended meanwhile" : "promoted");
+        } else {
+            ShadowTrials.Ended e = trials.discard(fn, id, v.reason(), v.comparison());
+            m.put("state", e == null ? "ended meanwhile" : "discarded");
+        }
+        return m;
     }
 
     /** When the last automatic rollback after a failed probation happened, from the history. */

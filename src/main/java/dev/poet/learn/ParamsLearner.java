@@ -1195,6 +1195,14 @@ public final class ParamsLearner {
         return out;
     }
 
+    /**
+     * Whether a change this learner reports switches something the executions cannot replay
+     * (seasonal adjustment, the window size): such a change runs in shadow before it goes live.
+     */
+    static boolean isSwitchChange(String change) {
+        return change.startsWith("seasonal adjustment") || change.startsWith("window_size ");
+    }
+
     static String fmt(Double d) {
         if (d == null) {
             return "n/a";

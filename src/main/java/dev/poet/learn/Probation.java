@@ -136,6 +136,17 @@ public final class Probation {
         if (p == null) {
             return new Judgement(fn, current, null, "none", "not on probation", null);
         }
+        Map<String, Object> deployLine = null;
+        for (Map<String, Object> h : history) {
+            if ("deploy".equals(h.get("action")) && p[0].equals(h.get("version"))) {
+                deployLine = h;
+            }
+        }
+        if (deployLine != null && deployLine.get("shadow") instanceof String) {
+            // a promoted shadow was judged against the live version on the same executions already
+            return passed(fn, p, "probation passed: judged before it went live, as shadow " + deployLine.get("shadow")
+                    + ", against " + p[1] + " on the same executions", null, apply);
+        }
         long[] mine = counts(facts, p[0]);
         long[] theirs = counts(facts, p[1]);
         long validated = mine[4];
@@ -207,21 +218,42 @@ public final class Probation {
                 return new Judgement(fn, p[0], p[1], "none", "the live version changed meanwhile", null);
             }
         } else {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("time", Timestamps.format(events.clock().instant()));
-            line.put("action", "probation");
-            line.put("version", p[0]);
-            line.put("result", "passed");
-            line.put("reason", reason);
-            line.put("event_id", id);
-            try (Locks.Held lock = store.versions().lock(fn)) {
-                if (!p[0].equals(store.versions().current(fn).version().orElse(null))) {
-                    return new Judgement(fn, p[0], p[1], "none", "the live version changed meanwhile", null);
-                }
-                store.versions().appendHistory(fn, Json.encodeLine(line));
-            }
+            return passedLine(fn, p, reason, comparison, id);
         }
-        return new Judgement(fn, p[0], p[1], failed ? "failed" : "passed", reason, comparison);
+        return new Judgement(fn, p[0], p[1], "failed", reason, comparison);
+    }
+
+    /** Records a pass decided without comparing periods (the event, then the history line). */
+    private Judgement passed(String fn, String[] p, String reason, Map<String, Object> comparison, boolean apply)
+            throws IOException {
+        if (!apply) {
+            return new Judgement(fn, p[0], p[1], "passed", reason, comparison);
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("result", "passed");
+        data.put("predecessor", p[1]);
+        data.put("reason", reason);
+        String id = (p[2] != null ? p[2] : fn + "-" + p[0]) + ".probation";
+        events.record(new Event(id, "version.probation_ended", events.clock().instant(), "poet", fn, p[0], null, data, null));
+        return passedLine(fn, p, reason, comparison, id);
+    }
+
+    private Judgement passedLine(String fn, String[] p, String reason, Map<String, Object> comparison, String id)
+            throws IOException {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", Timestamps.format(events.clock().instant()));
+        line.put("action", "probation");
+        line.put("version", p[0]);
+        line.put("result", "passed");
+        line.put("reason", reason);
+        line.put("event_id", id);
+        try (Locks.Held lock = store.versions().lock(fn)) {
+            if (!p[0].equals(store.versions().current(fn).version().orElse(null))) {
+                return new Judgement(fn, p[0], p[1], "none", "the live version changed meanwhile", null);
+            }
+            store.versions().appendHistory(fn, Json.encodeLine(line));
+        }
+        return new Judgement(fn, p[0], p[1], "passed", reason, comparison);
     }
 
     /**
@@ -233,7 +265,8 @@ public final class Probation {
      * than the tolerance over incidents both caught. {@code why} says why there is no paired
      * comparison when {@code judged} is false.
      */
-    record Paired(boolean judged, String why, List<String> worse, String summary, String method, Map<String, Object> figures) {
+    record Paired(boolean judged, String why, List<String> worse, List<String> better, String summary, String method,
+                  Map<String, Object> figures) {
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("judged", judged);
@@ -244,6 +277,7 @@ public final class Probation {
             m.put("method", method);
             m.putAll(figures);
             m.put("worse", worse);
+            m.put("better", better);
             return m;
         }
     }
@@ -295,16 +329,31 @@ public final class Probation {
             return notPaired("the predecessor's decisions cannot be replayed: " + p[0] + "'s own parameters reproduce its"
                     + " recorded alerts on " + agree + " of " + mine + " counted executions (a replay needs 99% of 90% of them)");
         }
+        boolean[] mineAlerts = new boolean[xs.size()];
+        boolean[] theirAlerts = new boolean[xs.size()];
+        for (int i = 0; i < xs.size(); i++) {
+            mineAlerts[i] = xs.get(i).alerted();
+            theirAlerts[i] = theirs.get(i);
+        }
+        return compare(xs, mineAlerts, theirAlerts, p[0], p[1], options);
+    }
+
+    /**
+     * Two decision sets on the same counted executions {@code xs}: {@code mine[i]} and
+     * {@code theirs[i]} are whether each raised an alert on {@code xs.get(i)}, whose label is the
+     * truth. {@code worse} lists each significant harm of {@code mine} (more false alerts, fewer
+     * incidents caught, a median detection delay later by more than the tolerance), {@code better}
+     * each significant gain (fewer false alerts, more incidents caught).
+     */
+    static Paired compare(List<ParamsLearner.Labelled> xs, boolean[] mineAlerts, boolean[] theirAlerts, String mineName,
+                          String theirName, ParamsLearner.Options options) {
+        String[] p = {mineName, theirName};
         long b = 0; // false alerts only the new version raised
         long c = 0; // false alerts only the predecessor would have raised
         long mineFalse = 0;
         long theirFalse = 0;
-        boolean[] mineAlerts = new boolean[xs.size()];
-        boolean[] theirAlerts = new boolean[xs.size()];
         for (int i = 0; i < xs.size(); i++) {
             ParamsLearner.Labelled x = xs.get(i);
-            mineAlerts[i] = x.alerted();
-            theirAlerts[i] = theirs.get(i);
             if (!x.real()) {
                 mineFalse += mineAlerts[i] ? 1 : 0;
                 theirFalse += theirAlerts[i] ? 1 : 0;
@@ -351,6 +400,19 @@ public final class Probation {
         if (medianDiff != null && medianDiff > options.delayTolerance() + 1e-9) {
             worse.add(delayText + ", more than the tolerance of " + fmtSteps(options.delayTolerance()));
         }
+        List<String> better = new ArrayList<>();
+        double pFewerFalse = signTest(c, b + c);
+        double pMoreIncidents = signTest(gained, lost + gained);
+        if (c > b && pFewerFalse < 0.05) {
+            better.add(String.format(Locale.ROOT, "false alerts %s %d vs %s %d on the same %d executions (%d raised by %s"
+                    + " only, %d by %s only, p=%.3f)", p[0], mineFalse, p[1], theirFalse, xs.size(), b, p[0], c, p[1],
+                    pFewerFalse));
+        }
+        if (gained > lost && pMoreIncidents < 0.05) {
+            better.add(String.format(Locale.ROOT, "incidents caught %s %d vs %s %d of %d (%d caught by %s only, %d by %s"
+                    + " only, p=%.3f)", p[0], mineInc.caught(), p[1], theirInc.caught(), in.size(), gained, p[0], lost, p[1],
+                    pMoreIncidents));
+        }
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("executions", (long) xs.size());
         figures.put("false_alerts", Map.of("new", mineFalse, "old", theirFalse, "new_only", b, "old_only", c, "p_value", pFalse));
@@ -360,11 +422,14 @@ public final class Probation {
         delay.put("both_caught", (long) delayDiffs.size());
         delay.put("median_difference_executions", medianDiff);
         figures.put("detection_delay", delay);
-        return new Paired(true, null, worse, falseText + "; " + incidentText + "; " + delayText, PAIRED_METHOD, figures);
+        figures.put("false_alerts_fewer_p_value", pFewerFalse);
+        figures.put("incidents_more_p_value", pMoreIncidents);
+        return new Paired(true, null, worse, better, falseText + "; " + incidentText + "; " + delayText, PAIRED_METHOD,
+                figures);
     }
 
     private static Paired notPaired(String why) {
-        return new Paired(false, why, List.of(), null, null, Map.of());
+        return new Paired(false, why, List.of(), List.of(), null, null, Map.of());
     }
 
     private static Integer firstAlert(dev.poet.analyze.Incidents.Incident incident, boolean[] alerts) {

@@ -56,7 +56,12 @@ public final class Regenerator {
 
     /** What was decided and done; {@code learned} is set by the params generator, {@code deployed} when a version went live. */
     public record Result(String function, String fromVersion, String decision, String prompt, Path promptFile,
-                         Path answerFile, Deployer.Deployed deployed, ParamsLearner.Learned learned) {
+                         Path answerFile, Deployer.Deployed deployed, ParamsLearner.Learned learned,
+                         Map<String, Object> shadow) {
+        Result(String function, String fromVersion, String decision, String prompt, Path promptFile, Path answerFile,
+               Deployer.Deployed deployed, ParamsLearner.Learned learned) {
+            this(function, fromVersion, decision, prompt, promptFile, answerFile, deployed, learned, null);
+        }
     }
 
     /** Regenerates with a code generator ({@code command}, {@code openai}); null when dry-running. */
@@ -150,19 +155,55 @@ public final class Regenerator {
         String requestId = requested(fn, c, "params");
         Path promptFile = keep(fn, requestId, "prompt.txt", prompt.toString());
         Path answerFile = keep(fn, requestId, "answer.json", Json.pretty(answer) + "\n");
+        // what the executions cannot replay (a seasonal or window switch) runs in shadow first
+        Map<String, Object> overlay = new LinkedHashMap<>();
+        Map<String, Object> deployParams = new LinkedHashMap<>(learned.params());
+        for (Map.Entry<String, Object> e : learned.params().entrySet()) {
+            if (!Replay.RULE_KEYS.contains(e.getKey()) && (!live.containsKey(e.getKey())
+                    || !Json.sameValue(live.get(e.getKey()), e.getValue()))) {
+                overlay.put(e.getKey(), e.getValue());
+                if (live.containsKey(e.getKey())) {
+                    deployParams.put(e.getKey(), live.get(e.getKey()));
+                } else {
+                    deployParams.remove(e.getKey());
+                }
+            }
+        }
+        List<String> deployChanges = new ArrayList<>();
+        List<String> shadowChanges = new ArrayList<>();
+        for (String ch : learned.changes()) {
+            (ParamsLearner.isSwitchChange(ch) ? shadowChanges : deployChanges).add(ch);
+        }
+        Map<String, Object> shadow = null;
+        if (!overlay.isEmpty()) {
+            ShadowTrials trials = new ShadowTrials(store, events);
+            java.util.Optional<Map<String, Object>> running = trials.registration(fn);
+            if (running.isPresent()) {
+                shadow = new LinkedHashMap<>(running.get());
+                shadow.put("note", "not started: shadow " + running.get().get(dev.poet.store.Shadows.ID)
+                        + " is still being judged (" + String.join("; ", shadowChanges) + ")");
+            } else {
+                shadow = trials.start(fn, overlay, 1.0, ShadowTrials.DEFAULT_TIMEOUT_MS,
+                        "learned, but not replayable from what executions recorded: " + String.join("; ", shadowChanges),
+                        "params");
+            }
+        }
+        if (Json.sameValue(deployParams, live) || deployChanges.isEmpty()) {
+            return new Result(fn, c.current, decision, prompt.toString(), promptFile, answerFile, null, learned, shadow);
+        }
         String source = Wrapper.unwrap(Files.readString(store.versions().versionFile(fn, c.current), StandardCharsets.UTF_8));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("kind", "params");
         details.put("code_from", c.current);
-        details.put("changes", learned.changes());
+        details.put("changes", deployChanges);
         details.put("held_out", learned.report().get("held_out"));
         details.put("replay", learned.report().get("replay"));
         details.put("patterns", c.patterns);
-        String reason = decision + "; learned: " + String.join("; ", learned.changes());
+        String reason = decision + "; learned: " + String.join("; ", deployChanges);
         Deployer.Deployed d = new Deployer(store, events).enhance(new Deployer.EnhanceRequest(fn,
-                source.getBytes(StandardCharsets.UTF_8), "params revision of " + c.current, learned.params(), null, null,
+                source.getBytes(StandardCharsets.UTF_8), "params revision of " + c.current, deployParams, null, null,
                 python, "params", reason, Status.REJECTED, false, details));
-        return new Result(fn, c.current, reason, prompt.toString(), promptFile, answerFile, d, learned);
+        return new Result(fn, c.current, reason, prompt.toString(), promptFile, answerFile, d, learned, shadow);
     }
 
     /**

@@ -1325,8 +1325,8 @@ public final class PoetServer implements AutoCloseable {
 
     /**
      * GET /poet/functions/&lt;fn&gt; (on a worker: it reads the store): the live version, its code and
-     * its parameters, with an ETag of the version and the parameters' revision (the one executions
-     * record). A request whose If-None-Match holds that ETag is answered 304 without the code being
+     * its parameters, and the function's shadow registration when one runs, with an ETag of the
+     * version, the parameters' revision (the one executions record) and the shadow's id. A request whose If-None-Match holds that ETag is answered 304 without the code being
      * read: versions never change once written, so the version and the parameters decide it.
      */
     private Answer function(Req req) {
@@ -1349,7 +1349,9 @@ public final class PoetServer implements AutoCloseable {
             Object params = java.nio.file.Files.exists(paramsFile)
                     ? Json.parse(java.nio.file.Files.readAllBytes(paramsFile), paramsFile.getFileName().toString()) : Map.of();
             String revision = dev.poet.analyze.ParamsRevisions.of(params);
-            String etag = "\"" + version + "-" + revision + "\"";
+            Map<String, Object> shadow = new dev.poet.store.Shadows(events.store()).read(fn).orElse(null);
+            String etag = "\"" + version + "-" + revision + (shadow == null ? "" : "-" + shadow.get(dev.poet.store.Shadows.ID))
+                    + "\"";
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("ETag", etag);
             headers.put("Cache-Control", "no-cache");
@@ -1363,6 +1365,9 @@ public final class PoetServer implements AutoCloseable {
             m.put("params_revision", revision);
             m.put("params", params);
             m.put("code", code);
+            if (shadow != null) {
+                m.put("shadow", shadow);
+            }
             Answer r = Answer.json(200, m);
             return new Answer(200, r.contentType(), r.body(), headers);
         } catch (IOException e) {

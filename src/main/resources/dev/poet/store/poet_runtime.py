@@ -13,6 +13,7 @@ durable=True (or POET_DURABLE=1) one file per event before record() returns.
 """
 import atexit
 import base64
+import collections
 import contextvars
 import errno
 import functools
@@ -44,7 +45,7 @@ PREFIXES = {
     "config.changed": "config", "config.impact_measured": "config", "execution.cost_measured": "cost",
     "cost.measured": "cost", "drift.business_impact_measured": "impact", "model.retrained": "model",
     "enhancement.requested": "enhance", "enhancement.completed": "enhance", "enhancement.failed": "enhance",
-    "version.deployed": "version", "version.rolled_back": "version",
+    "version.deployed": "version", "version.rolled_back": "version", "execution.shadow": "exec",
 }
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}\Z")
 _FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
@@ -593,13 +594,19 @@ def _enqueue(store, payload):
         _drain(True)
 
 
-def flush():
-    """Delivers every buffered event now, in this thread; returns True when none is left waiting."""
+def flush(shadow_seconds=5.0):
+    """Delivers every buffered event now, in this thread; returns True when none is left waiting.
+
+    Shadow calls still queued or running are waited for first, at most shadow_seconds."""
+    if _shadow_jobs or _shadow_running:
+        _shadow_wait(shadow_seconds)
     return _drain(True)
 
 
 def _at_exit():
     global _stopping
+    if _shadow_jobs or _shadow_running:
+        _shadow_wait(_env_number("POET_SHADOW_EXIT_SECONDS", 2.0, float))
     _stopping = True
     _wake.set()
     t = _thread
@@ -630,6 +637,12 @@ def _after_fork_in_child():
     _stopping = False
     _wake = threading.Event()
     _last_ms = -1  # new random bits for ids: never the parent's sequence
+    global _shadow_cv, _shadow_jobs, _shadow_thread, _shadow_thread_pid, _shadow_running
+    _shadow_cv = threading.Condition()
+    _shadow_jobs = collections.deque()
+    _shadow_thread = None
+    _shadow_thread_pid = None
+    _shadow_running = 0
     _rng.seed()
 
 
@@ -996,7 +1009,11 @@ def instrument(func, function, version):
                 raise
             finally:
                 _call.reset(token)
-            return _finish(function, version, execution_id, started, result, None, store, revision)
+            out = _finish(function, version, execution_id, started, result, None, store, revision)
+            if not _shadow_off:
+                _shadow_after(func, function, version, execution_id, store, home, args, kwargs, value, raw, position,
+                              slot is not None)
+            return out
         async_wrapper.poet_version = version
         return async_wrapper
 
@@ -1012,9 +1029,197 @@ def instrument(func, function, version):
             raise
         finally:
             _call.reset(token)
-        return _finish(function, version, execution_id, started, result, None, store, revision)
+        out = _finish(function, version, execution_id, started, result, None, store, revision)
+        if not _shadow_off:
+            _shadow_after(func, function, version, execution_id, store, home, args, kwargs, value, raw, position,
+                          slot is not None)
+        return out
     wrapper.poet_version = version
     return wrapper
+
+
+# --- shadow candidates -----------------------------------------------------------------------
+# A shadow (<function>_shadow.json, or served with the live version by poet serve) runs the live
+# code with some parameters changed, on the same inputs, after the live call returned: on its own
+# thread, never in the caller's way. Its decision is recorded as execution.shadow under the same
+# execution id; a shadow that raises, is slow or cannot keep up is recorded as failed or skipped,
+# and the caller never sees it. POET_SHADOW=off turns shadows off in a process.
+
+SHADOW_QUEUE = 256          # shadow calls waiting beyond this are skipped (the live calls are not slowed)
+SHADOW_CHECK_SECONDS = 1.0  # how often a process looks again at a function's shadow registration
+_shadow_off = os.environ.get("POET_SHADOW", "").strip().lower() in ("off", "0", "false", "no")
+_shadow_cache = {}   # path -> (checked at, stat key, registration or None)
+_served_shadow = {}  # function -> registration served with the live version over HTTP
+_shadow_jobs = collections.deque()
+_shadow_cv = threading.Condition()
+_shadow_thread = None
+_shadow_thread_pid = None
+_shadow_running = 0
+_shadow_skipped = 0
+
+
+def _valid_shadow(reg):
+    return (isinstance(reg, dict) and isinstance(reg.get("id"), str) and isinstance(reg.get("overlay"), dict)
+            and reg.get("kind", "params") == "params")
+
+
+def _shadow_registration(function, store, home):
+    """The function's shadow registration, looked at again at most once a second; None when it has none."""
+    if home is None and isinstance(store, _Remote):
+        return _served_shadow.get(function)
+    path = os.path.join(home or store, function + "_shadow.json")
+    now = time.monotonic()
+    cached = _shadow_cache.get(path)
+    if cached is not None and now - cached[0] < SHADOW_CHECK_SECONDS:
+        return cached[2]
+    try:
+        st = os.stat(path)
+    except OSError:
+        _shadow_cache[path] = (now, None, None)
+        return None
+    key = (st.st_mtime_ns, st.st_size, st.st_ino)
+    if cached is not None and cached[1] == key:
+        _shadow_cache[path] = (now, key, cached[2])
+        return cached[2]
+    reg = None
+    try:
+        with open(path, "rb") as f:
+            reg = json.loads(f.read().decode("utf-8"))
+        if not _valid_shadow(reg):
+            _warn("poet: %s is not a shadow registration this runtime can run; no shadow runs", path)
+            reg = None
+    except (OSError, ValueError) as e:
+        _warn("poet: could not read %s (%s); no shadow runs", path, e)
+        reg = None
+    _shadow_cache[path] = (now, key, reg)
+    return reg
+
+
+def _shadow_after(func, function, version, execution_id, store, home, args, kwargs, value, raw, position, has_slot):
+    """After a live call that returned: queues the shadow's call on the same inputs, if one runs. Never raises."""
+    global _shadow_skipped
+    try:
+        reg = _shadow_registration(function, store, home)
+        if reg is None:
+            return
+        sample = reg.get("sample", 1.0)
+        if isinstance(sample, (int, float)) and sample < 1.0 and _rng.random() >= sample:
+            return
+        job = (reg, func, function, version, execution_id, store, args, dict(kwargs), value, raw, position, has_slot)
+        with _shadow_cv:
+            if len(_shadow_jobs) >= SHADOW_QUEUE:
+                _shadow_skipped += 1
+                if _shadow_skipped in (1, 10, 100) or _shadow_skipped % 1000 == 0:
+                    _warn("poet: the shadow of %s cannot keep up; skipped %d shadow calls", function, _shadow_skipped)
+                return
+            _shadow_jobs.append(job)
+            _shadow_cv.notify()
+        _ensure_shadow_thread()
+    except Exception as e:  # a shadow must never reach the caller
+        _warn("poet: could not start the shadow of %s: %s", function, e)
+
+
+def _ensure_shadow_thread():
+    global _shadow_thread, _shadow_thread_pid
+    pid = os.getpid()
+    if _shadow_thread_pid == pid and _shadow_thread is not None:
+        return
+    with _settings_lock:
+        if _shadow_thread_pid == pid and _shadow_thread is not None:
+            return
+        t = threading.Thread(target=_shadow_loop, name="poet-shadow", daemon=True)
+        t.start()
+        _shadow_thread, _shadow_thread_pid = t, pid
+
+
+def _shadow_loop():
+    global _shadow_running
+    while True:
+        with _shadow_cv:
+            while not _shadow_jobs:
+                _shadow_cv.wait()
+            job = _shadow_jobs.popleft()
+            _shadow_running += 1
+        try:
+            _shadow_call(*job)
+        except Exception as e:  # never let the shadow thread die
+            _warn("poet: a shadow call could not be recorded: %s", e)
+        finally:
+            with _shadow_cv:
+                _shadow_running -= 1
+                _shadow_cv.notify_all()
+
+
+def _shadow_call(reg, func, function, version, execution_id, store, args, kwargs, value, raw, position, has_slot):
+    """Runs the shadow on the live call's inputs with its overlay laid over the call's parameters; records it."""
+    if isinstance(value, dict):
+        base = value
+    else:
+        base = json.loads(raw.decode("utf-8")) if raw is not None else {}
+    shadow_params = dict(base)
+    shadow_params.update(reg["overlay"])
+    revision = params_revision(shadow_params)
+    args = list(args)
+    if has_slot:
+        if position is not None and len(args) > position:
+            args[position] = shadow_params
+        else:
+            kwargs["params"] = shadow_params
+    token = _call.set((function, shadow_params, None, revision))
+    started = time.perf_counter()
+    result, error = None, None
+    try:
+        result = func(*args, **kwargs)
+        if inspect.isawaitable(result):
+            import asyncio
+            result = asyncio.run(result)
+    except BaseException as e:  # whatever the shadow does stays here
+        error = "%s: %s" % (type(e).__name__, e)
+    finally:
+        _call.reset(token)
+    duration = round((time.perf_counter() - started) * 1000.0, 3)
+    data = {"shadow": reg["id"], "success": error is None, "duration_ms": duration}
+    timeout = reg.get("timeout_ms", 2000)
+    if error is None and isinstance(timeout, (int, float)) and duration > timeout:
+        error = "slow: took %.0f ms, over the shadow's budget of %d ms" % (duration, timeout)
+    if error is None and not (isinstance(result, dict) and isinstance(result.get("drift_detected"), bool)):
+        error = "the shadow's result has no drift_detected"
+    if error is not None:
+        data["success"] = False
+        data["error"] = error[:2000]
+    elif isinstance(result, dict):
+        for k in ("drift_detected", "p_value", "statistic", "tests"):
+            if k in result:
+                data[k] = _clean(result[k])
+    data["params_revision"] = revision
+    event_id, ms = new_event_id()
+    event = {"id": event_id, "type": "execution.shadow", "time": _format_time(ms), "source": "python",
+             "function": function, "version": version, "execution_id": execution_id, "data": data}
+    try:
+        payload = encode_event(event)
+    except (TypeError, ValueError) as e:
+        data.pop("tests", None)
+        data.pop("p_value", None)
+        data.pop("statistic", None)
+        data["success"] = False
+        data["error"] = "the shadow's result cannot be recorded: %s" % e
+        payload = encode_event(event)
+    if _durable or clock is not None:
+        _emit(store, "exec", event)
+    else:
+        _enqueue(store, payload)
+
+
+def _shadow_wait(seconds):
+    """Waits until no shadow call is queued or running, at most `seconds`; True when none is."""
+    deadline = time.monotonic() + seconds
+    with _shadow_cv:
+        while _shadow_jobs or _shadow_running:
+            left = deadline - time.monotonic()
+            if left <= 0 or _shadow_thread is None or _shadow_thread_pid != os.getpid():
+                return not _shadow_jobs and not _shadow_running
+            _shadow_cv.wait(left)
+    return True
 
 
 # --- following the live version ---------------------------------------------------------------
@@ -1213,6 +1418,11 @@ class _RemoteLive(object):
             params = answer.get("params")
             raw = json.dumps(params).encode("utf-8") if params is not None else None
             _served_params[self._poet_function] = (raw, params if params is not None else {}, answer.get("params_revision"))
+            shadow = answer.get("shadow")
+            if _valid_shadow(shadow):
+                _served_shadow[self._poet_function] = shadow
+            else:
+                _served_shadow.pop(self._poet_function, None)
             object.__setattr__(self, "_poet_state", (etag, version, mod))
             return mod
 

@@ -213,6 +213,32 @@ class RemoteDeliveryTest {
     }
 
 
+    @Test
+    void aWorkerWithoutTheStoreRunsTheShadowServedWithTheLiveVersion() throws Exception {
+        cli.write("v1.py", "def detect_drift(x, params=None):\n    return {'drift_detected': x > params['threshold']}\n");
+        cli.write("params.json", "{\"threshold\": 0.5}");
+        assertEquals(0, cli.run("enhance", "detect_drift", "--from", "v1.py", "--params", "params.json").code());
+        Cli.Result started = cli.run("--json", "shadow", "start", "detect_drift", "--set", "threshold=0.9");
+        assertEquals(0, started.code(), started.toString());
+        String id = (String) Json.parseObject(started.out().getBytes(StandardCharsets.UTF_8), "s").get("id");
+        String script = "import poet_runtime\n"
+                + "live = poet_runtime.load('detect_drift')\n"
+                + "print([live.detect_drift(0.7)['drift_detected'] for _ in range(3)])\n"
+                + "poet_runtime.flush()\n";
+        Python3.Run r = Python3.run(elsewhere, remoteEnv(), script);
+        assertEquals(0, r.code(), r.err());
+        assertEquals("[True, True, True]", r.out().strip(), "the caller gets the live decisions");
+        Cli.Result ev = cli.run("--json", "events", "list", "--type", "execution.shadow");
+        List<Map<String, Object>> shadows = ev.out().lines().map(l -> Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "e"))
+                .toList();
+        assertEquals(3, shadows.size(), ev.toString());
+        for (Map<String, Object> s : shadows) {
+            Map<?, ?> d = (Map<?, ?>) s.get("data");
+            assertEquals(id, d.get("shadow"));
+            assertEquals(false, d.get("drift_detected"), "decided with the served overlay: " + d);
+        }
+    }
+
     /**
      * One long-running process across a server outage: what it records while the server is down
      * waits in its spool, and once the server is back (and the first retry's wait, at most 1.5 s,

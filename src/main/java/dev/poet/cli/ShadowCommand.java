@@ -1,0 +1,209 @@
+package dev.poet.cli;
+
+import dev.poet.generate.Python;
+import dev.poet.json.Json;
+import dev.poet.learn.LabelledScan;
+import dev.poet.learn.LearnSettings;
+import dev.poet.learn.ShadowTrials;
+import dev.poet.store.Settings;
+import dev.poet.store.Shadows;
+import dev.poet.store.Store;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "shadow",
+        footer = {"", "Examples:",
+            "  poet shadow list",
+            "  poet shadow start detect_drift --set seasonal_adjustment=true --sample 0.5",
+            "  poet shadow promote detect_drift",
+            "  poet shadow discard detect_drift --reason \"too slow\""},
+        description = {"Run a candidate beside the live version, on the same inputs, before it alerts anyone.",
+            "A shadow is the live code with some parameters changed. The Python runtime calls it after each live call"
+                + " (or a sampled fraction), off the caller's thread, and records its decision as execution.shadow under"
+                + " the same execution id. poet learn compares the two on the same executions and promotes, keeps"
+                + " waiting, or discards it; these subcommands let a person do the same."},
+        subcommands = {ShadowCommand.ListShadows.class, ShadowCommand.Start.class, ShadowCommand.Promote.class,
+            ShadowCommand.Discard.class})
+final class ShadowCommand extends Base {
+    @Override
+    public Integer call() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "shadow: a subcommand is required: list, start, promote or discard");
+    }
+
+    @Command(name = "list",
+            footer = {"", "Examples:", "  poet shadow list", "  poet shadow list detect_drift --json"},
+            description = {"Show each function's shadow and its running score against the live version on the same"
+                + " executions: what poet learn would decide now."})
+    static final class ListShadows extends Base {
+        @Parameters(arity = "0..1", paramLabel = "FUNCTION", description = "Only this function.")
+        String function;
+
+        @Override
+        public Integer call() throws Exception {
+            Store store = store();
+            ShadowTrials trials = new ShadowTrials(store, eventLog(store));
+            List<String> fns = function != null ? List.of(function) : store.versions().functions();
+            Map<String, Map<String, Object>> regs = new LinkedHashMap<>();
+            Map<String, String> ids = new LinkedHashMap<>();
+            for (String fn : fns) {
+                trials.registration(fn).ifPresent(r -> {
+                    regs.put(fn, r);
+                    ids.put(fn, String.valueOf(r.get(Shadows.ID)));
+                });
+            }
+            if (function != null && regs.isEmpty()) {
+                store.versions().requireCurrent(function);
+            }
+            Map<String, Map<String, LabelledScan.ShadowDecision>> decisions = LabelledScan.shadows(store, ids);
+            Map<String, Object> settings = Settings.read(store);
+            long now = eventLog(store).clock().millis();
+            List<Object> out = new ArrayList<>();
+            for (Map.Entry<String, Map<String, Object>> e : regs.entrySet()) {
+                String fn = e.getKey();
+                LearnSettings ls = LearnSettings.of(settings, fn);
+                ShadowTrials.Verdict v = ShadowTrials.judge(fn, e.getValue(),
+                        LabelledScan.scan(store, fn, ls.thresholds().implicitNegativeAfterMillis(), now),
+                        decisions.getOrDefault(fn, Map.of()), ls.params());
+                Map<String, Object> m = new LinkedHashMap<>(e.getValue());
+                m.put("function", fn);
+                m.put("would", v.state());
+                m.put("score", v.reason());
+                m.put("comparison", v.comparison());
+                out.add(m);
+            }
+            if (json()) {
+                printJson(out);
+                return 0;
+            }
+            if (out.isEmpty()) {
+                out().println(function != null ? function + " runs no shadow" : "No shadows run.");
+                return 0;
+            }
+            for (Object o : out) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                out().println(m.get("function") + ": shadow " + m.get(Shadows.ID) + " since " + m.get(Shadows.STARTED)
+                        + ", " + new String(Json.encode(m.get(Shadows.OVERLAY)), java.nio.charset.StandardCharsets.UTF_8)
+                        + " over " + m.get(Shadows.LIVE) + ", on " + pct(m.get(Shadows.SAMPLE)) + " of calls");
+                out().println("  why: " + m.get(Shadows.REASON));
+                out().println("  poet learn would " + m.get("would") + ": " + m.get("score"));
+            }
+            return 0;
+        }
+
+        private static String pct(Object sample) {
+            return sample instanceof Number ? Math.round(((Number) sample).doubleValue() * 1000) / 10.0 + "%" : "100%";
+        }
+    }
+
+    @Command(name = "start",
+            footer = {"", "Examples:",
+                "  poet shadow start detect_drift --set seasonal_adjustment=true",
+                "  poet shadow start detect_drift --set window_size=400 --sample 0.25 --reason \"try a longer window\""},
+            description = {"Start a shadow: the live code with the parameters given by --set laid over those each call"
+                + " runs with. Refused while the function runs a shadow already."})
+    static final class Start extends Base {
+        @Parameters(paramLabel = "FUNCTION", description = "The function.")
+        String function;
+
+        @Option(names = "--set", paramLabel = "PARAM=VALUE", required = true,
+                description = "A parameter the shadow changes; VALUE is JSON where it parses as JSON, else a string."
+                    + " Repeat for several.")
+        Map<String, String> set;
+
+        @Option(names = "--sample", paramLabel = "F", defaultValue = "1.0",
+                description = "The fraction of calls the shadow runs on, in (0, 1] (default: ${DEFAULT-VALUE}).")
+        double sample;
+
+        @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "2000",
+                description = "A shadow call taking longer counts as failed (default: ${DEFAULT-VALUE}).")
+        long timeoutMs;
+
+        @Option(names = "--reason", paramLabel = "R", description = "Why, kept with the shadow.")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            Store store = store();
+            Map<String, Object> overlay = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : set.entrySet()) {
+                Json.Literal lit = (Json.Literal) Json.parseLiteralOrNull(e.getValue());
+                overlay.put(e.getKey(), lit != null ? lit.value() : e.getValue());
+            }
+            Map<String, Object> r = new ShadowTrials(store, eventLog(store)).start(function, overlay, sample, timeoutMs,
+                    reason != null ? reason : "started by hand", "person");
+            if (json()) {
+                printJson(r);
+            } else {
+                out().println(function + ": shadow " + r.get(Shadows.ID) + " started over " + r.get(Shadows.LIVE) + " with "
+                        + new String(Json.encode(overlay), java.nio.charset.StandardCharsets.UTF_8)
+                        + "; 'poet shadow list' shows its score");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "promote",
+            footer = {"", "Examples:", "  poet shadow promote detect_drift --reason \"reviewed the numbers\""},
+            description = {"Make the function's shadow live now: a parameter revision of the live version with the"
+                + " shadow's parameters, whatever its score."})
+    static final class Promote extends Base {
+        @Parameters(paramLabel = "FUNCTION", description = "The function.")
+        String function;
+
+        @Option(names = "--reason", paramLabel = "R", description = "Why (default: promoted by hand).")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            Store store = store();
+            ShadowTrials.Ended e = new ShadowTrials(store, eventLog(store)).promote(function, null,
+                    reason != null ? reason : "promoted by hand", null, Python.locate(env().environment()));
+            print(this, e);
+            return 0;
+        }
+    }
+
+    @Command(name = "discard",
+            footer = {"", "Examples:", "  poet shadow discard detect_drift --reason \"too slow\""},
+            description = "Stop the function's shadow without making it live.")
+    static final class Discard extends Base {
+        @Parameters(paramLabel = "FUNCTION", description = "The function.")
+        String function;
+
+        @Option(names = "--reason", paramLabel = "R", description = "Why (default: discarded by hand).")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            Store store = store();
+            ShadowTrials.Ended e = new ShadowTrials(store, eventLog(store)).discard(function, null,
+                    reason != null ? reason : "discarded by hand", null);
+            print(this, e);
+            return 0;
+        }
+    }
+
+    static void print(Base cmd, ShadowTrials.Ended e) {
+        if (cmd.json()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("function", e.function());
+            m.put("shadow", e.shadow());
+            m.put("result", e.result());
+            m.put("reason", e.reason());
+            m.put("version", e.deployed() == null ? null : e.deployed().version());
+            cmd.printJson(m);
+        } else if (e.deployed() != null) {
+            cmd.out().println(e.function() + ": shadow " + e.shadow() + " promoted; " + e.deployed().version() + " is live (was "
+                    + e.deployed().previousVersion() + ")");
+        } else {
+            cmd.out().println(e.function() + ": shadow " + e.shadow() + " " + e.result());
+        }
+    }
+}
