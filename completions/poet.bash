@@ -165,6 +165,7 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} regenerate" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} learn" ];    then _picocli_poet; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shadow" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} rollback" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} serve" ];    then _picocli_poet; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} review-link" ];    then _picocli_poet; return $?; fi
@@ -182,6 +183,10 @@ function _complete_poet() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config show" ];    then _picocli_poet_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config history" ];    then _picocli_poet_config; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config impact" ];    then _picocli_poet_config; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shadow list" ];    then _picocli_poet_shadow; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shadow start" ];    then _picocli_poet_shadow; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shadow promote" ];    then _picocli_poet_shadow; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shadow discard" ];    then _picocli_poet_shadow; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest pagerduty" ];    then _picocli_poet_ingest; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest slack" ];    then _picocli_poet_ingest; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ingest mlflow" ];    then _picocli_poet_ingest; return $?; fi
@@ -204,59 +209,69 @@ function _complete_poet() {
   local cmds8=(config)
   local cmds9=(regenerate)
   local cmds10=(learn)
-  local cmds11=(rollback)
-  local cmds12=(serve)
-  local cmds13=(review-link)
-  local cmds14=(pagerduty-event)
-  local cmds15=(slack-message)
-  local cmds16=(dismiss)
-  local cmds17=(ingest)
-  local cmds18=(review)
-  local cmds19=(report)
-  local cmds20=(status)
-  local cmds21=(doctor)
-  local cmds22=(events)
-  local cmds23=(completion)
-  local cmds24=(config set)
-  local cmds25=(config show)
-  local cmds26=(config history)
-  local cmds27=(config impact)
-  local cmds28=(ingest pagerduty)
-  local cmds29=(ingest slack)
-  local cmds30=(ingest mlflow)
-  local cmds31=(ingest aws-cost)
-  local cmds32=(ingest business-metrics)
-  local cmds33=(ingest retrain)
-  local cmds34=(events list)
-  local cmds35=(events show)
-  local cmds36=(events export)
+  local cmds11=(shadow)
+  local cmds12=(rollback)
+  local cmds13=(serve)
+  local cmds14=(review-link)
+  local cmds15=(pagerduty-event)
+  local cmds16=(slack-message)
+  local cmds17=(dismiss)
+  local cmds18=(ingest)
+  local cmds19=(review)
+  local cmds20=(report)
+  local cmds21=(status)
+  local cmds22=(doctor)
+  local cmds23=(events)
+  local cmds24=(completion)
+  local cmds25=(config set)
+  local cmds26=(config show)
+  local cmds27=(config history)
+  local cmds28=(config impact)
+  local cmds29=(shadow list)
+  local cmds30=(shadow start)
+  local cmds31=(shadow promote)
+  local cmds32=(shadow discard)
+  local cmds33=(ingest pagerduty)
+  local cmds34=(ingest slack)
+  local cmds35=(ingest mlflow)
+  local cmds36=(ingest aws-cost)
+  local cmds37=(ingest business-metrics)
+  local cmds38=(ingest retrain)
+  local cmds39=(events list)
+  local cmds40=(events show)
+  local cmds41=(events export)
 
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_poet_events_export; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_poet_events_show; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_poet_events_list; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_ingest_slack; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_config_impact; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_config_history; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_config_show; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_completion; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_events; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_doctor; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_poet_status; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_report; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_review; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_ingest; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_dismiss; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_slackmessage; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_pagerdutyevent; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_reviewlink; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_serve; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_rollback; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_poet_events_export; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_poet_events_show; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_poet_events_list; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_poet_ingest_retrain; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_poet_ingest_businessmetrics; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_poet_ingest_awscost; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_poet_ingest_mlflow; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_poet_ingest_slack; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_poet_ingest_pagerduty; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_poet_shadow_discard; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_poet_shadow_promote; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_poet_shadow_start; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_poet_shadow_list; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_poet_config_impact; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_poet_config_history; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_poet_config_show; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_poet_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_poet_completion; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_poet_events; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_poet_doctor; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_poet_status; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_poet_report; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_poet_review; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_poet_ingest; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_poet_dismiss; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_poet_slackmessage; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_poet_pagerdutyevent; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_poet_reviewlink; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_poet_serve; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_poet_rollback; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_poet_shadow; return $?; fi
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_poet_learn; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_poet_regenerate; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_poet_config; return $?; fi
@@ -279,7 +294,7 @@ function _picocli_poet() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="demo init enhance record feedback correlate sweep analyze config regenerate learn rollback serve review-link pagerduty-event slack-message dismiss ingest review report status doctor events completion"
+  local commands="demo init enhance record feedback correlate sweep analyze config regenerate learn shadow rollback serve review-link pagerduty-event slack-message dismiss ingest review report status doctor events completion"
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--store'"
 
@@ -697,6 +712,33 @@ function _picocli_poet_learn() {
     '--timeout')
       return
       ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `shadow` subcommand.
+function _picocli_poet_shadow() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list start promote discard"
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
     '--store')
       return
       ;;
@@ -1254,6 +1296,132 @@ function _picocli_poet_config_impact() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_poet_shadow_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `start` subcommand.
+function _picocli_poet_shadow_start() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--set' '--sample' '--timeout-ms' '--reason' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--set')
+      return
+      ;;
+    '--sample')
+      return
+      ;;
+    '--timeout-ms')
+      return
+      ;;
+    '--reason')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `promote` subcommand.
+function _picocli_poet_shadow_promote() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--reason' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--reason')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `discard` subcommand.
+function _picocli_poet_shadow_discard() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
+  local arg_opts="'--reason' '--store'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--reason')
+      return
+      ;;
+    '--store')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `pagerduty` subcommand.
 function _picocli_poet_ingest_pagerduty() {
   # Get completion data
@@ -1611,6 +1779,10 @@ function _poet_store_values() {
         *" config history ") [[ "$cur" != -* ]] && what=functions ;;
         *" config impact ") [[ "$cur" != -* ]] && what=functions ;;
         *" regenerate ") [[ "$cur" != -* ]] && what=functions ;;
+        *" shadow list ") [[ "$cur" != -* ]] && what=functions ;;
+        *" shadow start ") [[ "$cur" != -* ]] && what=functions ;;
+        *" shadow promote ") [[ "$cur" != -* ]] && what=functions ;;
+        *" shadow discard ") [[ "$cur" != -* ]] && what=functions ;;
         *" rollback ") [[ "$cur" != -* ]] && what=functions ;;
         *" review ") [[ "$cur" != -* ]] && what=functions ;;
         *" report ") [[ "$cur" != -* ]] && what=functions ;;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
             "  poet shadow start detect_drift --set seasonal_adjustment=true --sample 0.5",
             "  poet shadow promote detect_drift",
             "  poet shadow discard detect_drift --reason \"too slow\""},
-        description = {"Run a candidate beside the live version, on the same inputs, before it alerts anyone.",
+        description = {"Try a candidate beside the live version before it alerts.",
             "A shadow is the live code with some parameters changed. The Python runtime calls it after each live call"
                 + " (or a sampled fraction), off the caller's thread, and records its decision as execution.shadow under"
                 + " the same execution id. poet learn compares the two on the same executions and promotes, keeps"
@@ -92,7 +92,8 @@ final class ShadowCommand extends Base {
                         + ", " + new String(Json.encode(m.get(Shadows.OVERLAY)), java.nio.charset.StandardCharsets.UTF_8)
                         + " over " + m.get(Shadows.LIVE) + ", on " + pct(m.get(Shadows.SAMPLE)) + " of calls");
                 out().println("  why: " + m.get(Shadows.REASON));
-                out().println("  poet learn would " + m.get("would") + ": " + m.get("score"));
+                Object would = m.get("would");
+                out().println("  poet learn would " + ("waiting".equals(would) ? "keep waiting" : would) + ": " + m.get("score"));
             }
             return 0;
         }

@@ -79,7 +79,7 @@ public final class ShadowTrials {
             String live = store.versions().requireCurrent(fn);
             Optional<Map<String, Object>> running = shadows.read(fn);
             if (running.isPresent()) {
-                throw new PoetException(Status.FAILURE, fn + " already runs shadow " + running.get().get(Shadows.ID)
+                throw new PoetException(Status.INVALID, fn + " already runs shadow " + running.get().get(Shadows.ID)
                         + "; 'poet shadow promote' or 'poet shadow discard' it first");
             }
             Map<String, Object> params = ParamsChanger.read(store, fn);
