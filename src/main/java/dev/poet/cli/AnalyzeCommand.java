@@ -85,6 +85,7 @@ final class AnalyzeCommand extends Base {
             return 0;
         }
         Map<String, Object> a = analyzer.analyze(function, version, window);
+        dev.poet.learn.ShadowTrials.score(store, function, env().clock().millis()).ifPresent(sh -> a.put("shadow", sh));
         if (json()) {
             printJson(a);
             return 0;
@@ -205,6 +206,15 @@ final class AnalyzeCommand extends Base {
             Map<String, Object> rule = (Map<String, Object>) r;
             out().println("  " + (Boolean.TRUE.equals(rule.get("fired")) ? ansi.string("@|red,bold FIRED|@") + " " : "      ")
                     + rule.get("rule") + ": " + rule.get("why"));
+        }
+        Map<String, Object> shadow = (Map<String, Object>) a.get("shadow");
+        if (shadow != null) {
+            out().println();
+            out().println("shadow " + shadow.get("id") + " (since " + shadow.get("started") + "): "
+                    + new String(dev.poet.json.Json.encode(shadow.get("overlay")), java.nio.charset.StandardCharsets.UTF_8)
+                    + " beside the live version, on the same executions");
+            Object would = shadow.get("would");
+            out().println("  poet learn would " + ("waiting".equals(would) ? "keep waiting" : would) + ": " + shadow.get("score"));
         }
         Map<String, Object> learning = (Map<String, Object>) a.get("learning");
         if (learning != null && learning.get("result") != null) {

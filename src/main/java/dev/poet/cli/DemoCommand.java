@@ -52,6 +52,8 @@ final class DemoCommand extends Base {
             m.put("dir", r.dir().toString());
             m.put("deployed", r.deployed());
             m.put("learned", r.learned());
+            m.put("shadowed", r.shadowed());
+            m.put("shadow", r.shadow());
             m.put("before", r.before());
             m.put("after", r.after());
             m.put("simulated_before", r.simulatedBefore());
@@ -64,6 +66,19 @@ final class DemoCommand extends Base {
         out().println("What poet learned from the reviewer's verdicts (deployed as " + r.deployed() + "):");
         for (String c : r.learned()) {
             out().println("  " + c);
+        }
+        if (!r.shadowed().isEmpty()) {
+            out().println();
+            out().println("Learned too, but not replayable from what the executions recorded, so it ran in shadow beside "
+                    + r.deployed() + " in weeks 5-6 (the runtime called it on the same inputs; it alerted no one):");
+            for (String c : r.shadowed()) {
+                out().println("  " + c);
+            }
+            if (r.shadow() != null) {
+                Object state = r.shadow().get("state");
+                out().println("  poet learn judged it on the same executions: " + ("waiting".equals(state) ? "keeps waiting"
+                        : state) + ": " + r.shadow().get("reason"));
+            }
         }
         out().println();
         out().println("Before and after, as poet measured them from the verdicts (the reviewer is simulated: it knows the");

@@ -2,10 +2,7 @@ package dev.poet.cli;
 
 import dev.poet.generate.Python;
 import dev.poet.json.Json;
-import dev.poet.learn.LabelledScan;
-import dev.poet.learn.LearnSettings;
 import dev.poet.learn.ShadowTrials;
-import dev.poet.store.Settings;
 import dev.poet.store.Shadows;
 import dev.poet.store.Store;
 import java.util.ArrayList;
@@ -47,35 +44,14 @@ final class ShadowCommand extends Base {
         @Override
         public Integer call() throws Exception {
             Store store = store();
-            ShadowTrials trials = new ShadowTrials(store, eventLog(store));
             List<String> fns = function != null ? List.of(function) : store.versions().functions();
-            Map<String, Map<String, Object>> regs = new LinkedHashMap<>();
-            Map<String, String> ids = new LinkedHashMap<>();
-            for (String fn : fns) {
-                trials.registration(fn).ifPresent(r -> {
-                    regs.put(fn, r);
-                    ids.put(fn, String.valueOf(r.get(Shadows.ID)));
-                });
-            }
-            if (function != null && regs.isEmpty()) {
+            if (function != null) {
                 store.versions().requireCurrent(function);
             }
-            Map<String, Map<String, LabelledScan.ShadowDecision>> decisions = LabelledScan.shadows(store, ids);
-            Map<String, Object> settings = Settings.read(store);
             long now = eventLog(store).clock().millis();
             List<Object> out = new ArrayList<>();
-            for (Map.Entry<String, Map<String, Object>> e : regs.entrySet()) {
-                String fn = e.getKey();
-                LearnSettings ls = LearnSettings.of(settings, fn);
-                ShadowTrials.Verdict v = ShadowTrials.judge(fn, e.getValue(),
-                        LabelledScan.scan(store, fn, ls.thresholds().implicitNegativeAfterMillis(), now),
-                        decisions.getOrDefault(fn, Map.of()), ls.params());
-                Map<String, Object> m = new LinkedHashMap<>(e.getValue());
-                m.put("function", fn);
-                m.put("would", v.state());
-                m.put("score", v.reason());
-                m.put("comparison", v.comparison());
-                out.add(m);
+            for (String fn : fns) {
+                ShadowTrials.score(store, fn, now).ifPresent(out::add);
             }
             if (json()) {
                 printJson(out);

@@ -53,6 +53,14 @@ final class StatusCommand extends Base {
             t.print(out(), "  ", (row, col, text) -> row == 0 ? ansi.string("@|bold " + AnalyzeCommand.esc(text) + "|@")
                     : col == 1 ? ansi.string("@|green " + AnalyzeCommand.esc(text) + "|@") : text, Tty.width(env()));
             for (Map<String, Object> f : fns) {
+                if (f.get("shadow") instanceof Map) {
+                    Map<String, Object> sh = (Map<String, Object>) f.get("shadow");
+                    Map<String, Object> score = (Map<String, Object>) f.get("shadow_score");
+                    out().println("  " + AnalyzeCommand.esc(f.get("name") + ": shadow " + sh.get("id") + " runs "
+                            + new String(Json.encode(sh.get("overlay")), StandardCharsets.UTF_8) + " beside the live version"
+                            + " since " + sh.get("started") + "; " + (score == null ? "not judged by poet learn yet"
+                            : "last learn: " + score.get("state") + ", " + score.get("reason"))));
+                }
                 if (f.get("interrupted") != null) {
                     out().println("  " + ansi.string("@|yellow " + AnalyzeCommand.esc(f.get("name") + ": " + f.get("interrupted"))
                             + "|@"));

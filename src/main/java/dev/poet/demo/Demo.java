@@ -54,7 +54,7 @@ public final class Demo {
     /** What the demo measured: each version's rates, what was learned, and where things are. */
     public record Result(Path dir, Map<String, Object> before, Map<String, Object> after, String deployed,
                          List<String> learned, Map<String, Object> simulatedBefore, Map<String, Object> simulatedAfter,
-                         Map<String, Object> analysis) {
+                         Map<String, Object> analysis, List<String> shadowed, Map<String, Object> shadow) {
     }
 
     public Result run(Options o) throws IOException {
@@ -101,7 +101,13 @@ public final class Demo {
         }
         Map<String, Object> analysis = new Analyzer(store, Facts.load(store, List.of("detect_drift")), base + 49 * DAY)
                 .analyze("detect_drift", null, new Analyzer.Window(null, null));
-        return new Result(dir, version(analysis, "v1"), version(analysis, deployed), deployed, learned, first, second, analysis);
+        List<String> live = new ArrayList<>();
+        List<String> shadowed = new ArrayList<>();
+        for (String c : learned) {
+            (dev.poet.learn.ParamsLearner.isSwitchChange(c) ? shadowed : live).add(c);
+        }
+        return new Result(dir, version(analysis, "v1"), version(analysis, deployed), deployed, live, first, second, analysis,
+                shadowed, shadowOf(again.summary()));
     }
 
     /** Creates the directory, or empties one an earlier demo made; anything else is refused. */
@@ -180,6 +186,18 @@ public final class Demo {
             }
         }
         return out;
+    }
+
+    /** What the pass did with the function's shadow: its state and why; null when it judged none. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> shadowOf(Map<String, Object> summary) {
+        for (Object f : (List<Object>) summary.get("functions")) {
+            Object sh = ((Map<String, Object>) f).get("shadow");
+            if (sh instanceof Map) {
+                return (Map<String, Object>) sh;
+            }
+        }
+        return null;
     }
 
     @SuppressWarnings("unchecked")

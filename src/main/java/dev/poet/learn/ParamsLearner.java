@@ -1199,7 +1199,7 @@ public final class ParamsLearner {
      * Whether a change this learner reports switches something the executions cannot replay
      * (seasonal adjustment, the window size): such a change runs in shadow before it goes live.
      */
-    static boolean isSwitchChange(String change) {
+    public static boolean isSwitchChange(String change) {
         return change.startsWith("seasonal adjustment") || change.startsWith("window_size ");
     }
 

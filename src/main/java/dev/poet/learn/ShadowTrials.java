@@ -216,6 +216,28 @@ public final class ShadowTrials {
         return new Verdict(fn, id, "waiting", "no significant difference yet: " + p.summary(), comparison);
     }
 
+    /**
+     * The function's shadow with its running score, judged now on the correlated executions as
+     * {@code poet learn} would judge it: the registration's fields, {@code would} (promote,
+     * discard or waiting), {@code score} (why) and {@code comparison}. Empty when it runs no shadow.
+     */
+    public static Optional<Map<String, Object>> score(Store store, String fn, long now) throws IOException {
+        Optional<Map<String, Object>> reg = new Shadows(store).read(fn);
+        if (reg.isEmpty()) {
+            return Optional.empty();
+        }
+        String id = String.valueOf(reg.get().get(Shadows.ID));
+        LearnSettings ls = LearnSettings.of(dev.poet.store.Settings.read(store), fn);
+        Verdict v = judge(fn, reg.get(), LabelledScan.scan(store, fn, ls.thresholds().implicitNegativeAfterMillis(), now),
+                LabelledScan.shadows(store, Map.of(fn, id)).getOrDefault(fn, Map.of()), ls.params());
+        Map<String, Object> m = new LinkedHashMap<>(reg.get());
+        m.put("function", fn);
+        m.put("would", v.state());
+        m.put("score", v.reason());
+        m.put("comparison", v.comparison());
+        return Optional.of(m);
+    }
+
     /** What ending a shadow did; {@code deployed} is the version made live when it was promoted. */
     public record Ended(String function, String shadow, String result, String reason, Deployer.Deployed deployed) {
     }

@@ -165,6 +165,7 @@ public final class HtmlReport {
         b.append("<h2>Versions</h2>").append(versionsTable((List<Object>) analysis.get("versions")));
         b.append(learnedRules((List<Object>) analysis.get("versions")));
         b.append(learning((Map<String, Object>) analysis.get("learning")));
+        b.append(shadow(store, fn));
         b.append("<h2>Over time</h2>");
         b.append(Svg.lineChart("chart-false-positives", "False-positive rate per day (validated alerts judged not real)",
                 series(fp), markers, 1.0, "%.2f", xMin, xMax));
@@ -366,6 +367,38 @@ public final class HtmlReport {
                 : String.format(Locale.ROOT, "%.2f (n=%s)", (Double) m.get("value"), m.get("n"));
     }
 
+    /**
+     * The shadow running beside the live version, if any, with the last learn pass's judgement of
+     * it on the same executions (the report reads no event log beyond the facts).
+     */
+    private static String shadow(Store store, String fn) throws IOException {
+        Map<String, Object> r = new dev.poet.store.Shadows(store).read(fn).orElse(null);
+        if (r == null) {
+            return "";
+        }
+        String judged = "not judged by poet learn yet";
+        try {
+            Map<String, Object> last = dev.poet.json.Json.parseObject(java.nio.file.Files.readAllBytes(
+                    store.indexDir().resolve(Analyzer.LEARN_LAST)), Analyzer.LEARN_LAST);
+            if (last.get("functions") instanceof List) {
+                for (Object o : (List<Object>) last.get("functions")) {
+                    Map<String, Object> f = (Map<String, Object>) o;
+                    if (fn.equals(f.get("function")) && f.get("shadow") instanceof Map
+                            && r.get("id").equals(((Map<String, Object>) f.get("shadow")).get("shadow"))) {
+                        Map<String, Object> sh = (Map<String, Object>) f.get("shadow");
+                        judged = "last poet learn (" + last.get("finished") + "): " + sh.get("state") + ", " + sh.get("reason");
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no pass yet, or an unreadable summary: the shadow is shown without a score
+        }
+        return "<section id=\"shadow\"><h2>Shadow</h2><p>" + esc("shadow " + r.get("id") + " runs "
+                + new String(dev.poet.json.Json.encode(r.get("overlay")), java.nio.charset.StandardCharsets.UTF_8)
+                + " beside the live version since " + r.get("started") + ", on the same inputs: " + r.get("reason"))
+                + "</p><p>" + esc(judged) + "</p></section>";
+    }
+
     private static String historyTable(List<Map<String, Object>> history) {
         StringBuilder b = new StringBuilder("<table id=\"history\"><tr><th>when</th><th>what</th><th>why</th></tr>");
         int n = 0;
@@ -379,6 +412,12 @@ public final class HtmlReport {
                 what = "rolled back to " + h.get("version") + " from " + h.get("previous_version");
             } else if ("probation".equals(action)) {
                 what = h.get("version") + " passed probation";
+            } else if ("shadow_started".equals(action)) {
+                what = "shadow " + h.get("shadow") + " started beside " + h.get("version") + ": "
+                        + new String(dev.poet.json.Json.encode(h.get("overlay")), java.nio.charset.StandardCharsets.UTF_8);
+            } else if ("shadow_ended".equals(action)) {
+                what = "shadow " + h.get("shadow") + " " + h.get("result")
+                        + (h.get("version") != null ? ", live as " + h.get("version") : "");
             } else {
                 continue;
             }

@@ -63,7 +63,30 @@ public final class StatusReport {
         m.put("functions", functions);
         m.put("events", events);
         m.put("last_correlate", summary);
-        m.put("last_learn", readJsonOrNull(store.root().resolve(Store.INDEX).resolve("learn_last.json"), problems));
+        Object lastLearn = readJsonOrNull(store.root().resolve(Store.INDEX).resolve("learn_last.json"), problems);
+        m.put("last_learn", lastLearn);
+        // a shadow's running score is the last learn pass's judgement of it (status reads no event log)
+        if (lastLearn instanceof Map && ((Map<?, ?>) lastLearn).get("functions") instanceof List) {
+            for (Object o : (List<?>) ((Map<?, ?>) lastLearn).get("functions")) {
+                if (!(o instanceof Map) || !(((Map<?, ?>) o).get("shadow") instanceof Map)) {
+                    continue;
+                }
+                Map<?, ?> judged = (Map<?, ?>) ((Map<?, ?>) o).get("shadow");
+                for (Object fo : functions) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> f = (Map<String, Object>) fo;
+                    if (f.get("name").equals(((Map<?, ?>) o).get("function")) && f.get("shadow") instanceof Map
+                            && ((Map<?, ?>) f.get("shadow")).get("id") != null
+                            && ((Map<?, ?>) f.get("shadow")).get("id").equals(judged.get("shadow"))) {
+                        Map<String, Object> score = new LinkedHashMap<>();
+                        score.put("state", judged.get("state"));
+                        score.put("reason", judged.get("reason"));
+                        score.put("at", ((Map<?, ?>) lastLearn).get("finished"));
+                        f.put("shadow_score", score);
+                    }
+                }
+            }
+        }
         m.put("problems", problems);
         return m;
     }
@@ -83,6 +106,10 @@ public final class StatusReport {
         f.put("params", params);
         Object last = lastHistoryEntry(versions.historyFile(fn), fn, problems);
         f.put("last_change", last);
+        Object shadow = readJsonOrNull(versions.paramsFile(fn).resolveSibling(fn + "_shadow.json"), problems);
+        if (shadow != null) {
+            f.put("shadow", shadow);
+        }
         String interrupted = interrupted(fn, last, cur.version().orElse(null), params);
         if (interrupted != null) {
             f.put("interrupted", interrupted);

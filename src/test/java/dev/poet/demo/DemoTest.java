@@ -34,6 +34,9 @@ class DemoTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("== weeks 1-4: running detect_drift with python3"), r.out());
         assertTrue(r.out().contains("seasonal adjustment on: 24 of 24 false positives"), r.out());
+        assertTrue(r.out().contains("so it ran in shadow beside v2 in weeks 5-6"), "the switch was not deployed: " + r.out());
+        assertTrue(r.out().contains("poet learn judged it on the same executions: keeps waiting: no significant difference"
+                + " yet: false alerts shadow 0 vs live 0 on the same "), r.out());
         assertTrue(r.out().contains("false-positive rate  0.80 [0.63, 0.90]  n=30  0.00 [0.00, 0.56]  n=3"), r.out());
         assertTrue(r.out().contains("false alerts / exec  0.29 [0.20, 0.39]  n=84  0.00 [0.00, 0.08]  n=42"),
                 "the alert receiver's burden falls too: " + r.out());
@@ -53,6 +56,11 @@ class DemoTest {
         double after = (Double) ((Map<String, Object>) ((Map<String, Object>) m.get("after")).get("false_positive_rate")).get("value");
         assertTrue(after < before, before + " -> " + after);
         assertEquals("v2", m.get("deployed"));
+        assertEquals(false, ((Map<String, Object>) ((Map<String, Object>) m.get("after"))).isEmpty());
+        Map<String, Object> shadow = (Map<String, Object>) m.get("shadow");
+        assertEquals("waiting", shadow.get("state"), m.toString());
+        assertEquals(42L, ((Map<String, Object>) shadow.get("comparison")).get("shadow_calls"),
+                "the runtime ran the shadow on every call of weeks 5-6");
 
         try (Browser b = Browser.start(project.resolve("chromium-profile"))) {
             b.open(report.toUri().toString());

@@ -210,6 +210,7 @@ class ShadowLearnTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void withTooFewExecutionsTheShadowKeepsRunning() throws IOException {
         record(shadowCutsFalseAlerts(true).subList(0, 12));
         Map<String, Object> s = learnShadow();
@@ -217,6 +218,24 @@ class ShadowLearnTest {
         assertEquals("12 of 20 counted executions decided by both", s.get("reason"));
         assertTrue(Files.exists(cli.store().resolve("detect_drift_shadow.json")));
         assertTrue(ok("shadow", "list").out().contains("poet learn would keep waiting: 12 of 20"), "list says so");
+
+        // status, analyze and the report show the shadow and its score
+        Map<String, Object> status = json(ok("--json", "status").out());
+        Map<String, Object> fn = (Map<String, Object>) ((List<Object>) status.get("functions")).get(0);
+        assertEquals(shadowId, ((Map<String, Object>) fn.get("shadow")).get("id"));
+        assertEquals("waiting", ((Map<String, Object>) fn.get("shadow_score")).get("state"));
+        assertTrue(ok("status").out().contains("detect_drift: shadow " + shadowId + " runs {\"seasonal_adjustment\":true}"
+                + " beside the live version since "), "status names it");
+        Map<String, Object> analysis = json(ok("--json", "analyze", "detect_drift").out());
+        assertEquals("waiting", ((Map<String, Object>) analysis.get("shadow")).get("would"));
+        assertEquals(12L, ((Map<String, Object>) ((Map<String, Object>) analysis.get("shadow")).get("comparison"))
+                .get("paired_executions"));
+        assertTrue(ok("analyze", "detect_drift").out().contains("poet learn would keep waiting: 12 of 20 counted executions"));
+        ok("report", "detect_drift", "-o", "report.html");
+        String html = Files.readString(cli.cwd.resolve("report.html"));
+        assertTrue(html.contains("<section id=\"shadow\"><h2>Shadow</h2>"), "the report has a shadow section");
+        assertTrue(html.contains("waiting, 12 of 20 counted executions decided by both"), "with the last pass's score");
+        assertTrue(html.contains("shadow " + shadowId + " started beside v1"), "and the history row");
     }
 
     @Test
