@@ -114,9 +114,17 @@ final class LearnCommand extends Base {
                         + "; false alerts per execution " + AnalyzeCommand.rateWithN(burden.get("false_alerts_per_execution")));
             }
             if (r != null && r.get("changes") instanceof List) {
+                boolean shadowStarted = r.get("shadow") instanceof Map && !((Map<String, Object>) r.get("shadow")).containsKey("note");
                 for (Object ch : (List<Object>) r.get("changes")) {
-                    out().println("  " + ch);
+                    boolean inShadow = shadowStarted && dev.poet.learn.ParamsLearner.isSwitchChange(String.valueOf(ch));
+                    out().println("  " + (inShadow ? "in shadow: " : "") + ch);
                 }
+            }
+            if (f.get("shadow") instanceof Map) {
+                Map<String, Object> sh = (Map<String, Object>) f.get("shadow");
+                Object state = sh.get("state");
+                out().println("  shadow " + sh.get("shadow") + ": " + ("waiting".equals(state) ? "keeps waiting" : state)
+                        + (sh.get("deployed") != null ? " as " + sh.get("deployed") : "") + " (" + sh.get("reason") + ")");
             }
             if (r != null && r.get("diagnosis") != null) {
                 out().println("  diagnosis: " + r.get("diagnosis"));

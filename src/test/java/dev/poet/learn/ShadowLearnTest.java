@@ -218,6 +218,9 @@ class ShadowLearnTest {
         assertEquals("12 of 20 counted executions decided by both", s.get("reason"));
         assertTrue(Files.exists(cli.store().resolve("detect_drift_shadow.json")));
         assertTrue(ok("shadow", "list").out().contains("poet learn would keep waiting: 12 of 20"), "list says so");
+        String text = ok("learn").out();
+        assertTrue(text.contains("  shadow " + shadowId + ": keeps waiting (12 of 20 counted executions decided by both)"),
+                text);
 
         // status, analyze and the report show the shadow and its score
         Map<String, Object> status = json(ok("--json", "status").out());
