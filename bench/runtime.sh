@@ -8,7 +8,8 @@
 # and CALLS instrumented ones (default 20000 x 5): the overhead is the median instrumented call
 # minus the median bare call, per round; the figure printed last is the median over the rounds.
 # The default (buffered) mode is measured with the follow-deploys check on every call; durable
-# mode (POET_DURABLE=1, one fsync'd file per event) with CALLS/40 calls. With BASELINE_RUNTIME.py
+# mode (POET_DURABLE=1, one fsync'd file per event) with CALLS/40 calls; the default mode again with a
+# shadow candidate registered (docs/learning.md), run after every call. With BASELINE_RUNTIME.py
 # (an older poet_runtime.py, e.g. from `git show REV:src/main/resources/dev/poet/store/poet_runtime.py`),
 # the same durable figure for it, in a second store, alternating process by process with durable mode.
 set -euo pipefail
@@ -86,6 +87,15 @@ echo "default mode (buffered), $calls calls x $rounds rounds:"
 python3 measure.py "$calls" "$rounds" buffered current | tee default.json
 echo "default mode with the delivery thread idle (nothing delivered until the end), $calls calls x 3 rounds:"
 POET_FLUSH_INTERVAL_MS=100000000 POET_BATCH_EVENTS=100000000 python3 measure.py "$calls" 3 quiet current | tee quiet.json
+# a shadow at every call: the caller's cost with the runtime calling a candidate after each call
+# on its own thread (queued calls beyond 256 are skipped, so a tight loop measures the worst case)
+"${poet[@]}" --store current shadow start score --set threshold=0.8 >/dev/null
+before=$(cat current/.poet/events/pending/batch_* 2>/dev/null | grep -c '"execution.shadow"' || true)
+echo "default mode with a shadow at every call, $calls calls x 3 rounds:"
+python3 measure.py "$calls" 3 shadow current 2> shadow.err | tee shadow.json
+shadowed=$(cat current/.poet/events/pending/batch_* 2>/dev/null | grep -c '"execution.shadow"' || true)
+echo "shadow calls recorded: $((shadowed - before)) of $((calls * 3 + 2000)) calls; $(grep -c 'cannot keep up' shadow.err || true) skip warnings"
+"${poet[@]}" --store current shadow discard score >/dev/null
 durable_calls=$(( calls / 40 > 100 ? calls / 40 : 100 ))
 # durable and baseline both wait on fsync, whose cost drifts: they alternate, one process per round
 echo "durable mode (POET_DURABLE=1)${baseline:+ and the baseline runtime, alternating}, $durable_calls calls x $rounds rounds:"
@@ -108,6 +118,10 @@ line = "median overhead per call: default %.1f us (bare call %.2f us), durable %
 if sys.argv[1]:
     line += ", baseline %.0f us" % med("baseline.jsonl")
 print(line)
+s = json.load(open("shadow.json"))
+p99 = lambda r: sorted(x["instrumented_p99_us"] for x in r["rounds"])[len(r["rounds"]) // 2]
+print("with a shadow at every call: overhead %.1f us, p99 of the instrumented call %.1f us (without: %.1f us)" % (
+    s["overhead_median_us"], p99(s), p99(d)))
 q = json.load(open("quiet.json"))
 events = q["calls"] * len(q["rounds"])  # the warm-up was flushed before the rounds
 print("delivery thread idle: call overhead %.1f us; then delivering the %d buffered events took %.1f us each" % (
