@@ -211,7 +211,7 @@ final class AnalyzeCommand extends Base {
         if (shadow != null) {
             out().println();
             out().println("shadow " + shadow.get("id") + " (since " + shadow.get("started") + "): "
-                    + new String(dev.poet.json.Json.encode(shadow.get("overlay")), java.nio.charset.StandardCharsets.UTF_8)
+                    + dev.poet.store.Shadows.describe(shadow)
                     + " beside the live version, on the same executions");
             Object would = shadow.get("would");
             out().println("  poet learn would " + ("waiting".equals(would) ? "keep waiting" : would) + ": " + shadow.get("score"));

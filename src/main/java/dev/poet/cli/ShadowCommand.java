@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:",
             "  poet shadow list",
             "  poet shadow start detect_drift --set seasonal_adjustment=true --sample 0.5",
+            "  poet shadow start detect_drift --from detect_drift_new.py",
             "  poet shadow promote detect_drift",
             "  poet shadow discard detect_drift --reason \"too slow\""},
         description = {"Try a candidate beside the live version before it alerts.",
@@ -65,8 +66,8 @@ final class ShadowCommand extends Base {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = (Map<String, Object>) o;
                 out().println(m.get("function") + ": shadow " + m.get(Shadows.ID) + " since " + m.get(Shadows.STARTED)
-                        + ", " + new String(Json.encode(m.get(Shadows.OVERLAY)), java.nio.charset.StandardCharsets.UTF_8)
-                        + " over " + m.get(Shadows.LIVE) + ", on " + pct(m.get(Shadows.SAMPLE)) + " of calls");
+                        + ", " + Shadows.describe(m) + ", started beside " + m.get(Shadows.LIVE) + ", on "
+                        + pct(m.get(Shadows.SAMPLE)) + " of calls");
                 out().println("  why: " + m.get(Shadows.REASON));
                 Object would = m.get("would");
                 out().println("  poet learn would " + ("waiting".equals(would) ? "keep waiting" : would) + ": " + m.get("score"));
@@ -83,16 +84,21 @@ final class ShadowCommand extends Base {
             footer = {"", "Examples:",
                 "  poet shadow start detect_drift --set seasonal_adjustment=true",
                 "  poet shadow start detect_drift --set window_size=400 --sample 0.25 --reason \"try a longer window\""},
-            description = {"Start a shadow: the live code with the parameters given by --set laid over those each call"
-                + " runs with. Refused while the function runs a shadow already."})
+            description = {"Start a shadow: the live code (or the code given with --from) with the parameters given by"
+                + " --set laid over those each call runs with. Refused while the function runs a shadow already."})
     static final class Start extends Base {
         @Parameters(paramLabel = "FUNCTION", description = "The function.")
         String function;
 
-        @Option(names = "--set", paramLabel = "PARAM=VALUE", required = true,
+        @Option(names = "--set", paramLabel = "PARAM=VALUE",
                 description = "A parameter the shadow changes; VALUE is JSON where it parses as JSON, else a string."
                     + " Repeat for several.")
-        Map<String, String> set;
+        Map<String, String> set = new LinkedHashMap<>();
+
+        @Option(names = "--from", paramLabel = "FILE.py",
+                description = "Run this code as the shadow: checked as 'poet enhance' checks it and stored as the next"
+                    + " version, which goes live only when promoted.")
+        java.nio.file.Path from;
 
         @Option(names = "--sample", paramLabel = "F", defaultValue = "1.0",
                 description = "The fraction of calls the shadow runs on, in (0, 1] (default: ${DEFAULT-VALUE}).")
@@ -113,14 +119,29 @@ final class ShadowCommand extends Base {
                 Json.Literal lit = (Json.Literal) Json.parseLiteralOrNull(e.getValue());
                 overlay.put(e.getKey(), lit != null ? lit.value() : e.getValue());
             }
-            Map<String, Object> r = new ShadowTrials(store, eventLog(store)).start(function, overlay, sample, timeoutMs,
+            byte[] code = null;
+            if (from != null) {
+                java.nio.file.Path file = env().cwd().resolve(from.toString());
+                if (!java.nio.file.Files.isRegularFile(file)) {
+                    throw dev.poet.PoetException.invalid("--from " + from + " is not a readable file");
+                }
+                if (java.nio.file.Files.size(file) > dev.poet.generate.CodeCheck.MAX_CODE_BYTES) {
+                    throw dev.poet.PoetException.invalid("--from " + from + " is over the 1 MiB limit");
+                }
+                code = java.nio.file.Files.readAllBytes(file);
+            }
+            if (code == null && overlay.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "shadow start: give --set PARAM=VALUE, --from FILE.py, or both");
+            }
+            Map<String, Object> r = new ShadowTrials(store, eventLog(store)).start(function, code,
+                    Python.locate(env().environment()), overlay, sample, timeoutMs,
                     reason != null ? reason : "started by hand", "person");
             if (json()) {
                 printJson(r);
             } else {
-                out().println(function + ": shadow " + r.get(Shadows.ID) + " started over " + r.get(Shadows.LIVE) + " with "
-                        + new String(Json.encode(overlay), java.nio.charset.StandardCharsets.UTF_8)
-                        + "; 'poet shadow list' shows its score");
+                out().println(function + ": shadow " + r.get(Shadows.ID) + " started beside " + r.get(Shadows.LIVE) + ": "
+                        + Shadows.describe(r) + "; 'poet shadow list' shows its score");
             }
             return 0;
         }
@@ -129,7 +150,7 @@ final class ShadowCommand extends Base {
     @Command(name = "promote",
             footer = {"", "Examples:", "  poet shadow promote detect_drift --reason \"reviewed the numbers\""},
             description = {"Make the function's shadow live now: a parameter revision of the live version with the"
-                + " shadow's parameters, whatever its score."})
+                + " shadow's parameters (or its code, for a shadow started --from a file), whatever its score."})
     static final class Promote extends Base {
         @Parameters(paramLabel = "FUNCTION", description = "The function.")
         String function;

@@ -57,7 +57,7 @@ final class StatusCommand extends Base {
                     Map<String, Object> sh = (Map<String, Object>) f.get("shadow");
                     Map<String, Object> score = (Map<String, Object>) f.get("shadow_score");
                     out().println("  " + AnalyzeCommand.esc(f.get("name") + ": shadow " + sh.get("id") + " runs "
-                            + new String(Json.encode(sh.get("overlay")), StandardCharsets.UTF_8) + " beside the live version"
+                            + dev.poet.store.Shadows.describe(sh) + " beside the live version"
                             + " since " + sh.get("started") + "; " + (score == null ? "not judged by poet learn yet"
                             : "last learn: " + score.get("state") + ", " + score.get("reason"))));
                 }

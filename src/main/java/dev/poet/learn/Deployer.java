@@ -147,6 +147,44 @@ public final class Deployer {
         }
     }
 
+    /**
+     * Makes an existing version that was never live (a shadow's code) live with {@code params}: the
+     * same journal as a deploy, without a new file. Refused when the version is missing or live.
+     */
+    public Deployed promote(String fn, String version, Map<String, Object> params, String reason,
+                            Map<String, Object> details) throws IOException {
+        Versions versions = store.versions();
+        try (Locks.Held lock = versions.lock(fn)) {
+            Journal.recover(store, events, fn);
+            String previous = versions.current(fn).version().orElse(null);
+            Path file = versions.versionFile(fn, version);
+            if (!Files.isRegularFile(file)) {
+                throw PoetException.notFound(fn + " has no version " + version);
+            }
+            if (version.equals(previous)) {
+                throw PoetException.invalid(fn + " " + version + " is live already");
+            }
+            String sha = sha256(Files.readAllBytes(file));
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("time", Timestamps.format(events.clock().instant()));
+            line.put("action", "deploy");
+            line.put("version", version);
+            line.put("previous_version", previous);
+            line.put("reason", reason);
+            line.put("generator", "shadow");
+            line.put("sha256", sha);
+            line.put("params", params);
+            if (details != null) {
+                line.putAll(details);
+            }
+            line.put("completed_event_id", events.newId());
+            line.put("event_id", events.newId());
+            Journal.apply(store, events, fn, line);
+            return new Deployed(fn, version, previous, file, true, false, sha,
+                    List.of((String) line.get("completed_event_id"), (String) line.get("event_id")));
+        }
+    }
+
     private Event event(String type, String fn, String version, Map<String, Object> data) {
         return new Event(events.newId(), type, events.clock().instant(), "cli", fn, version, null, data, null);
     }

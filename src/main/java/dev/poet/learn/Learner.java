@@ -260,14 +260,22 @@ public final class Learner {
                         + ", within learning.regenerate_cooldown_hours");
                 continue;
             }
+            Map<String, Object> running = new ShadowTrials(store, events).registration(fn).orElse(null);
+            if (running != null) {
+                a.put("result", "skipped: shadow " + running.get(dev.poet.store.Shadows.ID)
+                        + " is still being judged; new code waits for its verdict");
+                break;
+            }
             if (o.dryRun()) {
-                a.put("result", "would ask " + name + " (dry run)");
+                a.put("result", "would ask " + name + " and run its code in shadow (dry run)");
                 break;
             }
             Generator g = Generators.create(name, ls, o.overrides(), o.env());
-            Regenerator.Result r = regenerator.run(fn, g, name, false, facts, analysis, params);
-            a.put("result", "deployed");
-            a.put("version", r.deployed().version());
+            // generated code cannot be replayed on recorded executions: it runs in shadow first
+            Regenerator.Result r = regenerator.run(fn, g, name, false, facts, analysis, params, true);
+            a.put("result", "shadow started");
+            a.put("version", r.shadow().get(dev.poet.store.Shadows.SHADOW_VERSION));
+            a.put("shadow", r.shadow());
             a.put("reason", r.decision());
             break;
         }

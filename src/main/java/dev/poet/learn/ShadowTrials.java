@@ -5,6 +5,7 @@ import dev.poet.Status;
 import dev.poet.event.Event;
 import dev.poet.event.EventLog;
 import dev.poet.event.Timestamps;
+import dev.poet.generate.CodeCheck;
 import dev.poet.generate.Wrapper;
 import dev.poet.json.Json;
 import dev.poet.store.Locks;
@@ -64,10 +65,22 @@ public final class ShadowTrials {
      */
     public Map<String, Object> start(String fn, Map<String, Object> overlay, double sample, long timeoutMs, String reason,
                                      String origin) throws IOException {
+        return start(fn, null, null, overlay, sample, timeoutMs, reason, origin);
+    }
+
+    /**
+     * Starts a shadow; with {@code code} (not null) it runs that code, checked as a deploy checks it
+     * and written as the next version (which does not go live), with {@code overlay} laid over the
+     * parameters of each call as for a parameters shadow.
+     */
+    public Map<String, Object> start(String fn, byte[] code, String python, Map<String, Object> overlay, double sample,
+                                     long timeoutMs, String reason, String origin) throws IOException {
         Names.function(fn);
-        if (overlay.isEmpty()) {
-            throw PoetException.invalid("a shadow needs at least one parameter to change");
+        if (overlay.isEmpty() && code == null) {
+            throw PoetException.invalid("a shadow needs at least one parameter to change, or code to run");
         }
+        CodeCheck.Result checked = code == null ? null
+                : CodeCheck.check(fn, code, python, "person".equals(origin) ? Status.INVALID : Status.REJECTED);
         if (!(sample > 0 && sample <= 1)) {
             throw PoetException.invalid("the shadow's sample must be a fraction of calls in (0, 1], not " + sample);
         }
@@ -87,15 +100,25 @@ public final class ShadowTrials {
             for (Map.Entry<String, Object> e : overlay.entrySet()) {
                 changes |= !params.containsKey(e.getKey()) || !Json.sameValue(params.get(e.getKey()), e.getValue());
             }
-            if (!changes) {
+            if (!changes && code == null) {
                 throw PoetException.invalid("the shadow changes nothing: " + fn + " already runs with "
                         + new String(Json.encode(overlay), StandardCharsets.UTF_8));
             }
             String id = events.newId();
+            String kind = code == null ? Shadows.PARAMS : Shadows.CODE_KIND;
+            String shadowVersion = null;
+            if (checked != null) {
+                shadowVersion = "v" + store.versions().nextVersionNumber(fn);
+                store.versions().writeVersion(fn, shadowVersion,
+                        Wrapper.wrap(fn, shadowVersion, checked.source(), "shadow " + id + " (" + origin + ")"));
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put(Shadows.ID, id);
             r.put("function", fn);
-            r.put(Shadows.KIND, Shadows.PARAMS);
+            r.put(Shadows.KIND, kind);
+            if (shadowVersion != null) {
+                r.put(Shadows.SHADOW_VERSION, shadowVersion);
+            }
             r.put(Shadows.LIVE, live);
             r.put(Shadows.OVERLAY, overlay);
             r.put(Shadows.SAMPLE, sample);
@@ -109,7 +132,10 @@ public final class ShadowTrials {
             line.put("action", "shadow_started");
             line.put("shadow", id);
             line.put("version", live);
-            line.put("kind", Shadows.PARAMS);
+            line.put("kind", kind);
+            if (shadowVersion != null) {
+                line.put(Shadows.SHADOW_VERSION, shadowVersion);
+            }
             line.put("overlay", overlay);
             line.put("sample", sample);
             line.put("reason", reason);
@@ -118,7 +144,10 @@ public final class ShadowTrials {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("shadow", id);
             data.put("reason", reason);
-            data.put("kind", Shadows.PARAMS);
+            data.put("kind", kind);
+            if (shadowVersion != null) {
+                data.put(Shadows.SHADOW_VERSION, shadowVersion);
+            }
             data.put("overlay", overlay);
             data.put("sample", sample);
             data.put("origin", origin);
@@ -268,7 +297,18 @@ public final class ShadowTrials {
             params.put(e.getKey(), e.getValue());
         }
         Deployer.Deployed d = null;
-        if (!changes.isEmpty()) {
+        if (r.get(Shadows.SHADOW_VERSION) instanceof String) {
+            String v = (String) r.get(Shadows.SHADOW_VERSION);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("shadow", id);
+            if (!changes.isEmpty()) {
+                details.put("changes", changes);
+            }
+            if (comparison != null) {
+                details.put("shadow_comparison", comparison);
+            }
+            d = new Deployer(store, events).promote(fn, v, params, "shadow promoted: " + reason, details);
+        } else if (!changes.isEmpty()) {
             String source = Wrapper.unwrap(Files.readString(store.versions().versionFile(fn, live), StandardCharsets.UTF_8));
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("kind", "params");

@@ -394,7 +394,7 @@ public final class HtmlReport {
             // no pass yet, or an unreadable summary: the shadow is shown without a score
         }
         return "<section id=\"shadow\"><h2>Shadow</h2><p>" + esc("shadow " + r.get("id") + " runs "
-                + new String(dev.poet.json.Json.encode(r.get("overlay")), java.nio.charset.StandardCharsets.UTF_8)
+                + dev.poet.store.Shadows.describe(r)
                 + " beside the live version since " + r.get("started") + ", on the same inputs: " + r.get("reason"))
                 + "</p><p>" + esc(judged) + "</p></section>";
     }
@@ -414,7 +414,7 @@ public final class HtmlReport {
                 what = h.get("version") + " passed probation";
             } else if ("shadow_started".equals(action)) {
                 what = "shadow " + h.get("shadow") + " started beside " + h.get("version") + ": "
-                        + new String(dev.poet.json.Json.encode(h.get("overlay")), java.nio.charset.StandardCharsets.UTF_8);
+                        + dev.poet.store.Shadows.describe(h);
             } else if ("shadow_ended".equals(action)) {
                 what = "shadow " + h.get("shadow") + " " + h.get("result")
                         + (h.get("version") != null ? ", live as " + h.get("version") : "");

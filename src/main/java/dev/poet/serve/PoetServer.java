@@ -1366,7 +1366,13 @@ public final class PoetServer implements AutoCloseable {
             m.put("params", params);
             m.put("code", code);
             if (shadow != null) {
-                m.put("shadow", shadow);
+                Map<String, Object> sh = new LinkedHashMap<>(shadow);
+                if (sh.get(dev.poet.store.Shadows.SHADOW_VERSION) instanceof String) {
+                    // a code shadow's version, for a host that has no store to load it from
+                    sh.put("code", java.nio.file.Files.readString(versions.versionFile(fn,
+                            (String) sh.get(dev.poet.store.Shadows.SHADOW_VERSION)), StandardCharsets.UTF_8));
+                }
+                m.put("shadow", sh);
             }
             Answer r = Answer.json(200, m);
             return new Answer(200, r.contentType(), r.body(), headers);

@@ -22,7 +22,7 @@ public final class Shadows {
     public static final String ID = "id";
     public static final String KIND = "kind";
     public static final String LIVE = "live";
-    public static final String CODE = "code";
+    public static final String SHADOW_VERSION = "shadow_version";
     public static final String OVERLAY = "overlay";
     public static final String SAMPLE = "sample";
     public static final String TIMEOUT_MS = "timeout_ms";
@@ -32,6 +32,18 @@ public final class Shadows {
     /** Kinds: the live code with changed parameters, or another stored version's code. */
     public static final String PARAMS = "params";
     public static final String CODE_KIND = "code";
+
+    /** "{"seasonal_adjustment":true}", or "the code of v3" (with its overlay, if any): what a shadow runs. */
+    public static String describe(Map<String, Object> registration) {
+        Object overlay = registration.get(OVERLAY);
+        String params = overlay instanceof Map && !((Map<?, ?>) overlay).isEmpty()
+                ? new String(Json.encode(overlay), StandardCharsets.UTF_8) : null;
+        Object v = registration.get(SHADOW_VERSION);
+        if (v == null) {
+            return params == null ? "{}" : params;
+        }
+        return "the code of " + v + (params == null ? "" : " with " + params);
+    }
 
     private final Store store;
 

@@ -1058,9 +1058,40 @@ _shadow_running = 0
 _shadow_skipped = 0
 
 
+_VERSION = re.compile(r"v[1-9][0-9]{0,8}\Z")
+
+
 def _valid_shadow(reg):
-    return (isinstance(reg, dict) and isinstance(reg.get("id"), str) and isinstance(reg.get("overlay"), dict)
-            and reg.get("kind", "params") == "params")
+    if not (isinstance(reg, dict) and isinstance(reg.get("id"), str) and isinstance(reg.get("overlay"), dict)):
+        return False
+    kind = reg.get("kind", "params")
+    if kind == "params":
+        return True
+    return kind == "code" and isinstance(reg.get("shadow_version"), str) and bool(_VERSION.match(reg["shadow_version"]))
+
+
+_shadow_modules = {}  # (store or url, shadow id) -> the function a code shadow runs
+
+
+def _shadow_target(reg, func, function, store, home):
+    """What the shadow calls: the live function itself, or the undecorated function of the shadow's version."""
+    if reg.get("kind", "params") != "code":
+        return func
+    where = home or (store.url if isinstance(store, _Remote) else store)
+    key = (where, reg["id"])
+    target = _shadow_modules.get(key)
+    if target is None:
+        if home is None and isinstance(store, _Remote):
+            import types
+            mod = types.ModuleType("%s_%s_shadow" % (function, reg["shadow_version"]))
+            exec(compile(reg["code"], "<poet shadow %s %s>" % (function, reg["shadow_version"]), "exec"), mod.__dict__)
+        else:
+            mod = _module(where, function, reg["shadow_version"])
+        target = getattr(mod, function)
+        target = getattr(target, "__wrapped__", target)  # the version's own code, not its recording wrapper
+        _shadow_modules.clear()  # one shadow at a time: the previous one's module is not needed
+        _shadow_modules[key] = target
+    return target
 
 
 def _shadow_registration(function, store, home):
@@ -1105,7 +1136,7 @@ def _shadow_after(func, function, version, execution_id, store, home, args, kwar
         sample = reg.get("sample", 1.0)
         if isinstance(sample, (int, float)) and sample < 1.0 and _rng.random() >= sample:
             return
-        job = (reg, func, function, version, execution_id, store, args, dict(kwargs), value, raw, position, has_slot)
+        job = (reg, func, function, version, execution_id, store, home, args, dict(kwargs), value, raw, position, has_slot)
         with _shadow_cv:
             if len(_shadow_jobs) >= SHADOW_QUEUE:
                 _shadow_skipped += 1
@@ -1153,7 +1184,7 @@ def _shadow_loop():
         time.sleep(0)
 
 
-def _shadow_call(reg, func, function, version, execution_id, store, args, kwargs, value, raw, position, has_slot):
+def _shadow_call(reg, func, function, version, execution_id, store, home, args, kwargs, value, raw, position, has_slot):
     """Runs the shadow on the live call's inputs with its overlay laid over the call's parameters; records it."""
     if isinstance(value, dict):
         base = value
@@ -1172,7 +1203,7 @@ def _shadow_call(reg, func, function, version, execution_id, store, args, kwargs
     started = time.perf_counter()
     result, error = None, None
     try:
-        result = func(*args, **kwargs)
+        result = _shadow_target(reg, func, function, store, home)(*args, **kwargs)
         if inspect.isawaitable(result):
             import asyncio
             result = asyncio.run(result)
@@ -1195,6 +1226,8 @@ def _shadow_call(reg, func, function, version, execution_id, store, args, kwargs
             if k in result:
                 data[k] = _clean(result[k])
     data["params_revision"] = revision
+    if reg.get("kind") == "code":
+        data["shadow_version"] = reg["shadow_version"]
     event_id, ms = new_event_id()
     event = {"id": event_id, "type": "execution.shadow", "time": _format_time(ms), "source": "python",
              "function": function, "version": version, "execution_id": execution_id, "data": data}

@@ -237,6 +237,21 @@ class RemoteDeliveryTest {
             assertEquals(id, d.get("shadow"));
             assertEquals(false, d.get("drift_detected"), "decided with the served overlay: " + d);
         }
+
+        // a shadow of new code: the code comes with the live version, the host has no store to load it from
+        assertEquals(0, cli.run("shadow", "discard", "detect_drift").code());
+        cli.write("v2.py", "def detect_drift(x, params=None):\n    return {'drift_detected': x > 0.6}\n");
+        assertEquals(0, cli.run("shadow", "start", "detect_drift", "--from", "v2.py", "--set", "threshold=0.99").code());
+        Python3.Run again = Python3.run(elsewhere, remoteEnv(), script);
+        assertEquals(0, again.code(), again.err());
+        assertEquals("[True, True, True]", again.out().strip());
+        List<Map<?, ?>> code = cli.run("--json", "events", "list", "--type", "execution.shadow").out().lines()
+                .map(l -> (Map<?, ?>) Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "e").get("data"))
+                .filter(d -> "v2".equals(d.get("shadow_version"))).toList();
+        assertEquals(3, code.size());
+        for (Map<?, ?> d : code) {
+            assertEquals(true, d.get("drift_detected"), "v2's code (x > 0.6), not the live rule with the overlay: " + d);
+        }
     }
 
     /**

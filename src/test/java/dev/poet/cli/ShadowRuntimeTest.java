@@ -143,6 +143,39 @@ class ShadowRuntimeTest {
     }
 
     @Test
+    void aShadowOfNewCodeRunsThatCodeOnTheSameInputsAndGoesLiveOnlyWhenPromoted() throws IOException {
+        cli.write("new.py", DETECT.replace("x > params.get('threshold', 0.5)", "x > 0.25"));
+        Map<String, Object> started = Json.parseObject(ok("--json", "shadow", "start", "detect_drift", "--from", "new.py")
+                .out().getBytes(StandardCharsets.UTF_8), "start");
+        assertEquals("v2", started.get("shadow_version"));
+        assertEquals("detect_drift_v1.py", java.nio.file.Files.readSymbolicLink(store.resolve("detect_drift_current.py"))
+                .toString(), "the new code is not live");
+        Map<String, Boolean> live = calls();
+        assertEquals(4L, live.values().stream().filter(b -> b).count(), "the caller got v1's decisions");
+        List<Map<String, Object>> shadows = events("execution.shadow");
+        assertEquals(10, shadows.size());
+        for (Map<String, Object> s : shadows) {
+            Map<String, Object> d = data(s);
+            assertEquals("v2", d.get("shadow_version"));
+            assertEquals("v1", s.get("version"), "the execution's version is the live one");
+            double x = 1 - ((Number) d.get("p_value")).doubleValue();
+            assertEquals(x > 0.25 + 1e-9, d.get("drift_detected"), "decided by v2's code: " + d);
+        }
+        assertEquals(10, events("execution.completed").size(), "v2's code did not record executions of its own");
+        ok("shadow", "promote", "detect_drift");
+        assertEquals("detect_drift_v2.py", java.nio.file.Files.readSymbolicLink(store.resolve("detect_drift_current.py"))
+                .toString());
+        Cli.Result bad = cli.run("shadow", "start", "detect_drift", "--from", "missing.py");
+        assertEquals(2, bad.code(), bad.toString());
+        cli.write("broken.py", "def detect_drift(:\n");
+        Cli.Result broken = cli.run("shadow", "start", "detect_drift", "--from", "broken.py");
+        assertEquals(2, broken.code(), broken.toString());
+        assertTrue(broken.err().startsWith("poet: the code for detect_drift does not compile"), broken.err());
+        assertFalse(java.nio.file.Files.exists(store.resolve("detect_drift_v3.py")), "nothing stored for refused code");
+        assertFalse(java.nio.file.Files.exists(store.resolve("detect_drift_shadow.json")));
+    }
+
+    @Test
     void withoutAShadowOrWithShadowsOffNothingIsRecordedBesideTheExecutions() {
         calls();
         ok("shadow", "start", "detect_drift", "--set", "threshold=0.75");

@@ -476,8 +476,15 @@ class LearnCommandTest {
         assertEquals("params", attempts.get(0).get("generator"));
         assertEquals("nothing learned", attempts.get(0).get("result"));
         assertEquals("command", attempts.get(1).get("generator"));
-        assertEquals("deployed", attempts.get(1).get("result"), regen.toString());
-        assertEquals("detect_drift_v2.py", current());
+        // generated code cannot be replayed on the recorded executions: it runs in shadow, not live
+        assertEquals("shadow started", attempts.get(1).get("result"), regen.toString());
+        assertEquals("v2", attempts.get(1).get("version"));
+        assertEquals("detect_drift_v1.py", current());
+        assertTrue(Files.exists(cli.store().resolve("detect_drift_v2.py")), "the generated code is stored as v2");
+        Map<String, Object> shadow = json(Files.readString(cli.store().resolve("detect_drift_shadow.json")));
+        assertEquals("code", shadow.get("kind"));
+        assertEquals("v2", shadow.get("shadow_version"));
+        assertEquals("command", shadow.get("origin"));
         assertEquals(map("threshold", 0.05), params(), "no parameter was changed");
 
         String prompt;
