@@ -1331,13 +1331,19 @@ function _picocli_poet_shadow_start() {
 
   local commands=""
   local flag_opts="'--json' '-q' '--quiet' '-v' '--verbose' '-h' '--help'"
-  local arg_opts="'--set' '--sample' '--timeout-ms' '--reason' '--store'"
+  local arg_opts="'--set' '--from' '--sample' '--timeout-ms' '--reason' '--store'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--set')
       return
+      ;;
+    '--from')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--sample')
       return

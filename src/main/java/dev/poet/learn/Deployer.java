@@ -93,6 +93,9 @@ public final class Deployer {
         }
         Versions versions = store.versions();
         List<String> ids = new ArrayList<>();
+        Deployed deployed;
+        Map<String, Object> predecessorParams;
+        boolean replayable;
         try (Locks.Held lock = versions.lock(fn)) {
             Journal.recover(store, events, fn);
             String previous = versions.current(fn).version().orElse(null);
@@ -143,8 +146,19 @@ public final class Deployer {
             Journal.apply(store, events, fn, line);
             ids.add((String) line.get("completed_event_id"));
             ids.add((String) line.get("event_id"));
-            return new Deployed(fn, version, previous, file, paramsWritten, checked.compiled(), sha, ids);
+            deployed = new Deployed(fn, version, previous, file, paramsWritten, checked.compiled(), sha, ids);
+            predecessorParams = previous == null ? null : paramsWhenLastLive(versions.history(fn), previous);
+            replayable = "params".equals(line.get("kind")) && predecessorParams != null
+                    && Replay.onlyRulesDiffer(params, predecessorParams);
         }
+        if (deployed.previousVersion() != null && !replayable && predecessorParams != null
+                && (req.details() == null || req.details().get("shadow") == null)) {
+            // the predecessor's decisions cannot be replayed from what the new version's executions
+            // record: it runs in shadow during probation, so probation compares the same executions
+            new ShadowTrials(store, events).startPredecessor(fn, deployed.version(), deployed.previousVersion(),
+                    predecessorParams);
+        }
+        return deployed;
     }
 
     /**

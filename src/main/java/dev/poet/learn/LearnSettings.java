@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code generator}; {@code functions.<fn>.learning} overrides {@code learning} per function.
  */
 public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params, int impactDays,
-                            double regenerateCooldownHours, Map<?, ?> generator) {
+                            double regenerateCooldownHours, Map<?, ?> generator, boolean shadowFirst) {
 
     public static LearnSettings of(Map<String, Object> settings, String fn) {
         Thresholds t = Thresholds.of(settings, fn);
@@ -65,6 +65,10 @@ public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params,
         if (cooldown != null && (!(cooldown instanceof Number) || ((Number) cooldown).doubleValue() < 0)) {
             throw bad("learning.regenerate_cooldown_hours must be a number of hours >= 0, got " + cooldown);
         }
+        Object shadowFirst = pick(own, base, "shadow_first");
+        if (shadowFirst != null && !(shadowFirst instanceof Boolean)) {
+            throw bad("learning.shadow_first must be true or false, got " + shadowFirst);
+        }
         dev.poet.analyze.IncidentSettings incidents = dev.poet.analyze.IncidentSettings.of(settings, fn);
         return new LearnSettings(t,
                 new ParamsLearner.Options(t.minSamples(), recall == null ? null : ((Number) recall).doubleValue(), seasonal,
@@ -75,7 +79,7 @@ public record LearnSettings(Thresholds thresholds, ParamsLearner.Options params,
                         incidents.mergeGap(), incidents.delayTolerance()),
                 days == null ? 7 : ((Number) days).intValue(),
                 cooldown == null ? 24 : ((Number) cooldown).doubleValue(),
-                map(settings.get("generator")));
+                map(settings.get("generator")), !Boolean.FALSE.equals(shadowFirst));
     }
 
     /** A generator setting, or null. */

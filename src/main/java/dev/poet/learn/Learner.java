@@ -260,22 +260,29 @@ public final class Learner {
                         + ", within learning.regenerate_cooldown_hours");
                 continue;
             }
-            Map<String, Object> running = new ShadowTrials(store, events).registration(fn).orElse(null);
+            Map<String, Object> running = ls.shadowFirst() ? new ShadowTrials(store, events).registration(fn).orElse(null)
+                    : null;
             if (running != null) {
                 a.put("result", "skipped: shadow " + running.get(dev.poet.store.Shadows.ID)
                         + " is still being judged; new code waits for its verdict");
                 break;
             }
             if (o.dryRun()) {
-                a.put("result", "would ask " + name + " and run its code in shadow (dry run)");
+                a.put("result", "would ask " + name + (ls.shadowFirst() ? " and run its code in shadow" : "") + " (dry run)");
                 break;
             }
             Generator g = Generators.create(name, ls, o.overrides(), o.env());
-            // generated code cannot be replayed on recorded executions: it runs in shadow first
-            Regenerator.Result r = regenerator.run(fn, g, name, false, facts, analysis, params, true);
-            a.put("result", "shadow started");
-            a.put("version", r.shadow().get(dev.poet.store.Shadows.SHADOW_VERSION));
-            a.put("shadow", r.shadow());
+            // generated code cannot be replayed on recorded executions: it runs in shadow first, unless
+            // learning.shadow_first is false (then it deploys, and its probation runs the predecessor in shadow)
+            Regenerator.Result r = regenerator.run(fn, g, name, false, facts, analysis, params, ls.shadowFirst());
+            if (r.shadow() != null) {
+                a.put("result", "shadow started");
+                a.put("version", r.shadow().get(dev.poet.store.Shadows.SHADOW_VERSION));
+                a.put("shadow", r.shadow());
+            } else {
+                a.put("result", "deployed");
+                a.put("version", r.deployed().version());
+            }
             a.put("reason", r.decision());
             break;
         }
@@ -305,6 +312,14 @@ public final class Learner {
             return null;
         }
         String id = String.valueOf(r.get(dev.poet.store.Shadows.ID));
+        if (ShadowTrials.PROBATION.equals(r.get(dev.poet.store.Shadows.ORIGIN))) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("shadow", id);
+            m.put("state", "probation");
+            m.put("reason", "the predecessor " + r.get(dev.poet.store.Shadows.SHADOW_VERSION) + " runs beside "
+                    + r.get(dev.poet.store.Shadows.LIVE) + " for its probation, which judges the pair");
+            return m;
+        }
         Map<String, LabelledScan.ShadowDecision> decisions = LabelledScan.shadows(store, Map.of(fn, id))
                 .getOrDefault(fn, Map.of());
         ShadowTrials.Verdict v = ShadowTrials.judge(fn, r, labelled(fn), decisions, ls.params());

@@ -183,7 +183,44 @@ public final class Probation {
                 worse.add(text);
             }
         }
-        Paired paired = paired(history, p, labelled.get(), options);
+        ShadowTrials trials = new ShadowTrials(store, events);
+        Map<String, Object> predecessorShadow = trials.registration(fn)
+                .filter(r -> ShadowTrials.PROBATION.equals(r.get(dev.poet.store.Shadows.ORIGIN))
+                        && p[1].equals(r.get(dev.poet.store.Shadows.SHADOW_VERSION))
+                        && p[0].equals(r.get(dev.poet.store.Shadows.LIVE)))
+                .orElse(null);
+        Paired paired;
+        if (predecessorShadow != null) {
+            String sid = String.valueOf(predecessorShadow.get(dev.poet.store.Shadows.ID));
+            Map<String, LabelledScan.ShadowDecision> decisions = LabelledScan.shadows(store, Map.of(fn, sid))
+                    .getOrDefault(fn, Map.of());
+            List<ParamsLearner.Labelled> xs = new ArrayList<>();
+            List<Boolean> shadowAlerts = new ArrayList<>();
+            for (ParamsLearner.Labelled x : labelled.get()) {
+                LabelledScan.ShadowDecision d = decisions.get(x.id());
+                if (p[0].equals(x.version()) && d != null && d.success()) {
+                    xs.add(x);
+                    shadowAlerts.add(d.alerted());
+                }
+            }
+            if (decisions.isEmpty()) {
+                paired = notPaired("the predecessor ran in shadow (" + sid + ") but recorded no decisions: the runtime in use"
+                        + " runs no shadows");
+            } else if (xs.size() < minSamples) {
+                return new Judgement(fn, p[0], p[1], "waiting", xs.size() + " of " + minSamples + " counted executions decided"
+                        + " by both " + p[0] + " and " + p[1] + " (in shadow)", null);
+            } else {
+                boolean[] mineAlerts = new boolean[xs.size()];
+                boolean[] theirAlerts = new boolean[xs.size()];
+                for (int i = 0; i < xs.size(); i++) {
+                    mineAlerts[i] = xs.get(i).alerted();
+                    theirAlerts[i] = shadowAlerts.get(i);
+                }
+                paired = compare(xs, mineAlerts, theirAlerts, p[0], p[1], options);
+            }
+        } else {
+            paired = paired(history, p, labelled.get(), options);
+        }
         comparison.put("paired", paired.toMap());
         boolean failed;
         String reason;
@@ -213,6 +250,10 @@ public final class Probation {
         data.put("comparison", comparison);
         String id = (p[2] != null ? p[2] : fn + "-" + p[0]) + ".probation";
         events.record(new Event(id, "version.probation_ended", events.clock().instant(), "poet", fn, p[0], null, data, null));
+        if (predecessorShadow != null) {
+            trials.discard(fn, String.valueOf(predecessorShadow.get(dev.poet.store.Shadows.ID)), "the probation of " + p[0]
+                    + " ended (" + (failed ? "failed" : "passed") + ")", null);
+        }
         if (failed) {
             if (new Deployer(store, events).rollback(fn, p[1], reason, p[0]) == null) {
                 return new Judgement(fn, p[0], p[1], "none", "the live version changed meanwhile", null);

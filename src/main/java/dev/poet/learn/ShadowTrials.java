@@ -75,8 +75,35 @@ public final class ShadowTrials {
      */
     public Map<String, Object> start(String fn, byte[] code, String python, Map<String, Object> overlay, double sample,
                                      long timeoutMs, String reason, String origin) throws IOException {
+        return start(fn, code, python, null, overlay, sample, timeoutMs, reason, origin);
+    }
+
+    /** The predecessor of a deploy, run in shadow during the new version's probation (origin {@code probation}). */
+    public static final String PROBATION = "probation";
+
+    /**
+     * Runs {@code predecessor} (a stored version) with {@code params} in shadow beside the version
+     * just deployed, so its probation compares the two on the same executions. Nothing when the
+     * function runs a shadow already (probation then compares periods). Null when none started.
+     */
+    public Map<String, Object> startPredecessor(String fn, String deployed, String predecessor, Map<String, Object> params)
+            throws IOException {
+        if (shadows.read(fn).isPresent()) {
+            return null;
+        }
+        try {
+            return start(fn, null, null, predecessor, params, 1.0, DEFAULT_TIMEOUT_MS, "the predecessor " + predecessor
+                    + ", run beside " + deployed + " during its probation so that the two are judged on the same executions",
+                    PROBATION);
+        } catch (PoetException e) {
+            return null; // started by someone else meanwhile, or the live version moved on: probation compares periods
+        }
+    }
+
+    private Map<String, Object> start(String fn, byte[] code, String python, String existing, Map<String, Object> overlay,
+                                      double sample, long timeoutMs, String reason, String origin) throws IOException {
         Names.function(fn);
-        if (overlay.isEmpty() && code == null) {
+        if (overlay.isEmpty() && code == null && existing == null) {
             throw PoetException.invalid("a shadow needs at least one parameter to change, or code to run");
         }
         CodeCheck.Result checked = code == null ? null
@@ -100,13 +127,16 @@ public final class ShadowTrials {
             for (Map.Entry<String, Object> e : overlay.entrySet()) {
                 changes |= !params.containsKey(e.getKey()) || !Json.sameValue(params.get(e.getKey()), e.getValue());
             }
-            if (!changes && code == null) {
+            if (!changes && code == null && existing == null) {
                 throw PoetException.invalid("the shadow changes nothing: " + fn + " already runs with "
                         + new String(Json.encode(overlay), StandardCharsets.UTF_8));
             }
             String id = events.newId();
-            String kind = code == null ? Shadows.PARAMS : Shadows.CODE_KIND;
-            String shadowVersion = null;
+            String kind = code == null && existing == null ? Shadows.PARAMS : Shadows.CODE_KIND;
+            String shadowVersion = existing;
+            if (existing != null && (existing.equals(live) || !Files.isRegularFile(store.versions().versionFile(fn, existing)))) {
+                throw PoetException.invalid(fn + " " + existing + " is live, or not stored: it cannot run in shadow");
+            }
             if (checked != null) {
                 shadowVersion = "v" + store.versions().nextVersionNumber(fn);
                 store.versions().writeVersion(fn, shadowVersion,
@@ -256,6 +286,14 @@ public final class ShadowTrials {
             return Optional.empty();
         }
         String id = String.valueOf(reg.get().get(Shadows.ID));
+        if (PROBATION.equals(reg.get().get(Shadows.ORIGIN))) {
+            Map<String, Object> m = new LinkedHashMap<>(reg.get());
+            m.put("function", fn);
+            m.put("would", "probation");
+            m.put("score", "the predecessor " + reg.get().get(Shadows.SHADOW_VERSION) + " runs beside "
+                    + reg.get().get(Shadows.LIVE) + " for its probation, which judges the pair on the same executions");
+            return Optional.of(m);
+        }
         LearnSettings ls = LearnSettings.of(dev.poet.store.Settings.read(store), fn);
         Verdict v = judge(fn, reg.get(), LabelledScan.scan(store, fn, ls.thresholds().implicitNegativeAfterMillis(), now),
                 LabelledScan.shadows(store, Map.of(fn, id)).getOrDefault(fn, Map.of()), ls.params());

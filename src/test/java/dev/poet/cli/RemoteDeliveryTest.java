@@ -245,9 +245,13 @@ class RemoteDeliveryTest {
         Python3.Run again = Python3.run(elsewhere, remoteEnv(), script);
         assertEquals(0, again.code(), again.err());
         assertEquals("[True, True, True]", again.out().strip());
-        List<Map<?, ?>> code = cli.run("--json", "events", "list", "--type", "execution.shadow").out().lines()
-                .map(l -> (Map<?, ?>) Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "e").get("data"))
-                .filter(d -> "v2".equals(d.get("shadow_version"))).toList();
+        List<Map<?, ?>> code = new java.util.ArrayList<>();
+        for (String l : cli.run("--json", "events", "list", "--type", "execution.shadow").out().lines().toList()) {
+            Map<?, ?> d = (Map<?, ?>) Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "e").get("data");
+            if ("v2".equals(d.get("shadow_version"))) {
+                code.add(d);
+            }
+        }
         assertEquals(3, code.size());
         for (Map<?, ?> d : code) {
             assertEquals(true, d.get("drift_detected"), "v2's code (x > 0.6), not the live rule with the overlay: " + d);

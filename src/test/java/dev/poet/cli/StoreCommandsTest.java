@@ -128,11 +128,14 @@ class StoreCommandsTest {
         assertTrue(Files.exists(store.resolve("detect_drift_v1.py")), "old versions stay");
 
         List<String> history = Files.readAllLines(store.resolve("detect_drift_history.jsonl"));
-        assertEquals(2, history.size());
+        assertEquals(3, history.size(), "v1, v2, and v1 in shadow for v2's probation: " + history);
         Map<String, Object> h2 = Json.parseObject(history.get(1).getBytes(StandardCharsets.UTF_8), "h");
         assertEquals("deploy", h2.get("action"));
         assertEquals("v2", h2.get("version"));
         assertEquals("v1", h2.get("previous_version"));
+        Map<String, Object> h3 = Json.parseObject(history.get(2).getBytes(StandardCharsets.UTF_8), "h");
+        assertEquals("shadow_started", h3.get("action"));
+        assertEquals("v1", h3.get("shadow_version"));
 
         Cli.Result list = cli.run("--json", "events", "list", "--function", "detect_drift", "--type", "enhancement.*");
         List<String> types = list.out().lines().map(l -> (String) Json.parseObject(l.getBytes(StandardCharsets.UTF_8), "l")

@@ -49,7 +49,8 @@ class DoctorTest {
 
     @Test
     void everyKindOfDamageIsReportedAndRepaired() throws Exception {
-        // a dangling current link, params that are not JSON, a torn last history line
+        // a dangling current link, params that are not JSON, a torn last history line (after v1, the config
+        // change, v2 and the shadow of v1 that v2's probation runs)
         Path cur = store.resolve("detect_drift_current.py");
         Files.delete(cur);
         Files.createSymbolicLink(cur, Paths.get("detect_drift_v9.py"));
@@ -63,7 +64,7 @@ class DoctorTest {
         Cli.Result status = cli.run("status");
         assertEquals(0, status.code(), status.toString());
         for (String expected : new String[] {"detect_drift_current.py points to detect_drift_v9.py, which does not exist",
-            "detect_drift_params.json is not valid JSON", "detect_drift_history.jsonl line 4 is torn or invalid"}) {
+            "detect_drift_params.json is not valid JSON", "detect_drift_history.jsonl line 5 is torn or invalid"}) {
             assertTrue(status.out().contains(expected), expected + " in\n" + status.out());
         }
 
@@ -86,7 +87,7 @@ class DoctorTest {
         assertEquals(3, diagnose.code(), diagnose.toString());
         for (String expected : new String[] {"detect_drift_current.py: detect_drift_current.py points to detect_drift_v9.py",
             "point it at v2, the version the history last made live", "detect_drift_params.json: not valid JSON",
-            "rewrite them from the history", "line 4 is not valid JSON (a torn last line", "events/pending/feedback_01TRUNC2.json",
+            "rewrite them from the history", "line 5 is not valid JSON (a torn last line", "events/pending/feedback_01TRUNC2.json",
             "sources/evil: a link leading outside the store", "temporary files older than 36 hours"}) {
             assertTrue(diagnose.out().contains(expected), expected + " in\n" + diagnose.out());
         }

@@ -167,6 +167,8 @@ class LearnKillTest {
         Map<String, Object> s = Json.parseObject(Files.readAllBytes(settings), "poet.json");
         s.put("generator", map("name", "command", "command", "cat > /dev/null; sleep 0.05; cat '" + project.resolve("d.py") + "'"));
         ((Map<String, Object>) s.get("learning")).put("regenerate_cooldown_hours", 0L);
+        // generated code deploys at once (its probation runs the predecessor in shadow): kills land mid-deploy
+        ((Map<String, Object>) s.get("learning")).put("shadow_first", false);
         Files.writeString(settings, Json.pretty(s));
 
         Random random = new Random(5);

@@ -64,21 +64,26 @@ class ShadowLearnTest {
      * quiet execution with no verdict is an implicit negative once the grace period has passed).
      */
     private void record(List<X> xs) {
+        record(xs, "v1", shadowId, Cli.T0.minus(Duration.ofDays(20)), "x");
+    }
+
+    private void record(List<X> xs, String version, String shadow, Instant start, String prefix) {
         StringBuilder lines = new StringBuilder();
-        Instant start = Cli.T0.minus(Duration.ofDays(20));
         for (int i = 0; i < xs.size(); i++) {
             X x = xs.get(i);
-            String id = "x" + i;
+            String id = prefix + i;
             Instant t = start.plus(Duration.ofHours(i));
             lines.append(line(map("type", "execution.completed", "time", t.toString(), "source", "test",
-                    "function", "detect_drift", "version", "v1", "execution_id", id,
+                    "function", "detect_drift", "version", version, "execution_id", id,
                     "data", map("success", true, "duration_ms", 3.0, "drift_detected", x.live(), "p_value", 0.5,
                             "test", "ks", "feature", "amount"))));
-            Map<String, Object> shadow = x.shadow() == null
-                    ? map("shadow", shadowId, "success", false, "duration_ms", 1.0, "error", "RuntimeError: boom")
-                    : map("shadow", shadowId, "success", true, "duration_ms", 1.0, "drift_detected", x.shadow());
-            lines.append(line(map("type", "execution.shadow", "time", t.plus(Duration.ofSeconds(1)).toString(),
-                    "source", "test", "function", "detect_drift", "version", "v1", "execution_id", id, "data", shadow)));
+            if (shadow != null) {
+                Map<String, Object> d = x.shadow() == null
+                        ? map("shadow", shadow, "success", false, "duration_ms", 1.0, "error", "RuntimeError: boom")
+                        : map("shadow", shadow, "success", true, "duration_ms", 1.0, "drift_detected", x.shadow());
+                lines.append(line(map("type", "execution.shadow", "time", t.plus(Duration.ofSeconds(1)).toString(),
+                        "source", "test", "function", "detect_drift", "version", version, "execution_id", id, "data", d)));
+            }
             if (x.live() || x.real()) {
                 lines.append(line(map("type", "drift.validation", "time", t.plus(Duration.ofHours(1)).toString(),
                         "source", "test", "execution_id", id, "data", map("was_real_drift", x.real()))));
@@ -239,6 +244,48 @@ class ShadowLearnTest {
         assertTrue(html.contains("<section id=\"shadow\"><h2>Shadow</h2>"), "the report has a shadow section");
         assertTrue(html.contains("waiting, 12 of 20 counted executions decided by both"), "with the last pass's score");
         assertTrue(html.contains("shadow " + shadowId + " started beside v1"), "and the history row");
+    }
+
+    /**
+     * New code (not replayable) deployed while a later period is harder for every rule: v1 raised
+     * 10 false alerts in 100 executions before; v2 raises 28 in its 100, so before/after says worse.
+     * But v1, run in shadow during v2's probation, raises 43 on those same executions: v2 stays.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void thePredecessorRunsInShadowDuringProbationAndTheSameExecutionsDecide() throws IOException {
+        ok("shadow", "discard", "detect_drift");
+        List<X> before = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            before.add(new X(i % 10 == 0 || i % 25 == 12, false, i % 25 == 12));
+        }
+        record(before, "v1", null, Cli.T0.minus(Duration.ofDays(30)), "a");
+        ok("enhance", "detect_drift", "--from", "d.py");
+        Map<String, Object> reverse = json(Files.readString(cli.store().resolve("detect_drift_shadow.json")));
+        assertEquals("probation", reverse.get("origin"));
+        assertEquals("v1", reverse.get("shadow_version"));
+        assertEquals("v2", reverse.get("live"));
+        assertEquals(0.05, ((Map<String, Object>) reverse.get("overlay")).get("threshold"), "v1's parameters");
+        List<X> after = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            boolean real = i % 25 == 12;
+            after.add(new X(i % 10 < 3 || real, i % 20 < 9 || real, real));
+        }
+        record(after, "v2", (String) reverse.get("id"), Cli.T0.minus(Duration.ofDays(20)), "b");
+
+        Map<String, Object> summary = json(ok("--json", "learn").out());
+        Map<String, Object> probation = (Map<String, Object>) ((Map<String, Object>) ((List<Object>) summary.get("functions"))
+                .get(0)).get("probation");
+        assertEquals("passed", probation.get("state"), probation.toString());
+        String why = (String) probation.get("reason");
+        assertTrue(why.startsWith("probation passed on the same executions: false alerts v2 28 vs v1 43 on the same 100"
+                + " executions"), why);
+        assertTrue(why.contains("before/after (different periods) it looked worse, contradicted by the paired comparison and"
+                + " ignored: false alerts per execution v2 0.280 (n=100) vs v1 0.100 (n=100)"), why);
+        assertEquals("v2", Files.readSymbolicLink(cli.store().resolve("detect_drift_current.py")).toString()
+                .replace("detect_drift_", "").replace(".py", ""));
+        assertFalse(Files.exists(cli.store().resolve("detect_drift_shadow.json")), "the predecessor's shadow ended with it");
+        assertTrue(((String) lastHistory("shadow_ended").get("reason")).startsWith("the probation of v2 ended (passed)"));
     }
 
     @Test
