@@ -95,8 +95,10 @@ public final class ShadowTrials {
             return start(fn, null, null, predecessor, params, 1.0, DEFAULT_TIMEOUT_MS, "the predecessor " + predecessor
                     + ", run beside " + deployed + " during its probation so that the two are judged on the same executions",
                     PROBATION);
-        } catch (PoetException e) {
-            return null; // started by someone else meanwhile, or the live version moved on: probation compares periods
+        } catch (PoetException | IOException e) {
+            // started by someone else meanwhile, the live version moved on, or the store refused the
+            // write: the deploy stands, and its probation compares periods
+            return null;
         }
     }
 
