@@ -380,6 +380,9 @@ public final class ShadowTrials {
     private void end(String fn, String id, String result, String reason, Map<String, Object> comparison, String deployed)
             throws IOException {
         try (Locks.Held lock = store.versions().lock(fn)) {
+            // a change a killed process left half done is completed first: its line must stay the last
+            // one until it is, or the journal would no longer say what to finish
+            Journal.recover(store, events, fn);
             Optional<Map<String, Object>> r = shadows.read(fn);
             if (r.isEmpty() || !id.equals(r.get().get(Shadows.ID))) {
                 return; // ended meanwhile
