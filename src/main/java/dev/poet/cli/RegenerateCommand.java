@@ -83,6 +83,7 @@ final class RegenerateCommand extends Base {
             }
             m.put("answer", r.answerFile() == null ? null : r.answerFile().toString());
             m.put("version", r.deployed() == null ? null : r.deployed().version());
+            m.put("shadow", r.shadow());
             printJson(m);
             return 0;
         }
@@ -100,11 +101,20 @@ final class RegenerateCommand extends Base {
     }
 
     private void printLearned(Regenerator.Result r, boolean dryRun) {
+        Map<String, Object> shadow = r.shadow();
+        boolean started = shadow != null && !shadow.containsKey("note");
         if (r.deployed() != null) {
             out().println("Deployed " + r.function() + " " + r.deployed().version() + ", a parameter revision of "
                     + r.fromVersion() + ":");
-        } else if (r.learned().changed()) {
-            out().println("Would deploy a parameter revision of " + r.function() + " " + r.fromVersion() + " (dry run):");
+        } else if (dryRun && r.learned().changed()) {
+            out().println("Would deploy a parameter revision of " + r.function() + " " + r.fromVersion()
+                    + " (dry run; seasonal and window switches would run in shadow first):");
+        } else if (started) {
+            out().println("Started shadow " + shadow.get(dev.poet.store.Shadows.ID) + " beside " + r.fromVersion()
+                    + ": what was learned cannot be replayed from what the executions recorded, so it runs on the same"
+                    + " inputs first; 'poet shadow list' shows its score:");
+        } else if (shadow != null) {
+            out().println("Nothing deployed: " + shadow.get("note"));
         } else {
             out().println("Nothing learned that beats " + r.function() + " " + r.fromVersion() + "'s parameters; nothing deployed.");
             if (r.learned().diagnosis(r.function()) != null) {
@@ -112,7 +122,7 @@ final class RegenerateCommand extends Base {
             }
         }
         for (String c : r.learned().changes()) {
-            out().println("  " + c);
+            out().println("  " + (started && dev.poet.learn.ParamsLearner.isSwitchChange(c) ? "in shadow: " : "") + c);
         }
         for (String n : r.learned().notes()) {
             out().println("  note: " + n);

@@ -215,6 +215,18 @@ class LearnCommandTest {
         assertEquals(map("threshold", 0.05), params(), "v1's parameters are live again");
     }
 
+    @Test
+    void regenerateByHandDeploysTheRuleAndSaysWhatRunsInShadow() {
+        seasonalFalsePositives();
+        ok("correlate");
+        String out = ok("regenerate", "detect_drift", "--generator", "params").out();
+        assertTrue(out.startsWith("Deployed detect_drift v2, a parameter revision of v1:\n"), out);
+        assertTrue(out.contains("\n  in shadow: seasonal adjustment on: 72 of 84 false positives"), out);
+        assertTrue(out.contains("\n  feature type numerical: ks p < 0.004"), out);
+        String again = ok("regenerate", "detect_drift", "--generator", "params", "--dry-run").out();
+        assertTrue(again.contains("seasonal and window switches would run in shadow first"), again);
+    }
+
     /** A deploy killed after its history line: status says so, and the next pass completes it. */
     @Test
     @SuppressWarnings("unchecked")
