@@ -263,6 +263,20 @@ public final class ShadowTrials {
             return new Verdict(fn, id, "discard", "worse than live on the same executions: " + String.join("; ", p.worse()),
                     comparison);
         }
+        Map<?, ?> incidents = (Map<?, ?>) p.figures().get("incidents");
+        long lost = ((Number) incidents.get("old_only")).longValue();
+        long gained = ((Number) incidents.get("new_only")).longValue();
+        if (!p.better().isEmpty() && lost > gained && xs.size() < GIVE_UP_FACTOR * min) {
+            // never promoted while it catches fewer incidents than live, significant or not
+            return new Verdict(fn, id, "waiting", "better than live (" + String.join("; ", p.better()) + ") but it missed "
+                    + lost + " incidents live caught and caught " + gained + " live missed: a shadow goes live only when it"
+                    + " catches no fewer", comparison);
+        }
+        if (!p.better().isEmpty() && lost > gained) {
+            return new Verdict(fn, id, "discard", "after " + xs.size() + " counted executions it still catches fewer incidents"
+                    + " than live (" + lost + " missed that live caught, " + gained + " the other way): " + p.summary(),
+                    comparison);
+        }
         if (!p.better().isEmpty()) {
             if (failed >= PROMOTE_FAILURES * Math.max(calls, 1)) {
                 return new Verdict(fn, id, "waiting", "better than live (" + String.join("; ", p.better()) + ") but it failed"
