@@ -116,7 +116,7 @@ final class LearnCommand extends Base {
             if (r != null && r.get("changes") instanceof List) {
                 boolean shadowStarted = r.get("shadow") instanceof Map && !((Map<String, Object>) r.get("shadow")).containsKey("note");
                 for (Object ch : (List<Object>) r.get("changes")) {
-                    boolean inShadow = shadowStarted && dev.poet.learn.ParamsLearner.isSwitchChange(String.valueOf(ch));
+                    boolean inShadow = shadowStarted && dev.poet.learn.Switches.isChange(String.valueOf(ch));
                     out().println("  " + (inShadow ? "in shadow: " : "") + ch);
                 }
             }

@@ -122,7 +122,7 @@ final class RegenerateCommand extends Base {
             }
         }
         for (String c : r.learned().changes()) {
-            out().println("  " + (started && dev.poet.learn.ParamsLearner.isSwitchChange(c) ? "in shadow: " : "") + c);
+            out().println("  " + (started && dev.poet.learn.Switches.isChange(c) ? "in shadow: " : "") + c);
         }
         for (String n : r.learned().notes()) {
             out().println("  note: " + n);

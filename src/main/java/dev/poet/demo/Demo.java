@@ -104,7 +104,7 @@ public final class Demo {
         List<String> live = new ArrayList<>();
         List<String> shadowed = new ArrayList<>();
         for (String c : learned) {
-            (dev.poet.learn.ParamsLearner.isSwitchChange(c) ? shadowed : live).add(c);
+            (dev.poet.learn.Switches.isChange(c) ? shadowed : live).add(c);
         }
         return new Result(dir, version(analysis, "v1"), version(analysis, deployed), deployed, live, first, second, analysis,
                 shadowed, shadowOf(again.summary()));

@@ -316,8 +316,8 @@ public final class ParamsLearner {
         report.put("held_out", pooledHeldOut(heldOut.values()));
         report.put("replay", replay(costed, rules));
 
-        seasonal(params, falsePositives, falsePositiveReasons, changes, notes, report);
-        window(params, windows, changes, notes, report);
+        Switches.seasonal(options, params, falsePositives, falsePositiveReasons, changes, notes, report);
+        Switches.window(options, params, windows, changes, notes, report);
         return new Learned(params, changes, notes, report, noSkill);
     }
 
@@ -1101,90 +1101,6 @@ public final class ParamsLearner {
         return m;
     }
 
-    private void seasonal(Map<String, Object> params, long falsePositives, Map<String, Long> reasons, List<String> changes,
-                          List<String> notes, Map<String, Object> report) {
-        long seasonal = 0;
-        List<String> matched = new ArrayList<>();
-        for (Map.Entry<String, Long> r : reasons.entrySet()) {
-            String lower = r.getKey().toLowerCase(Locale.ROOT);
-            if (options.seasonalReasons().stream().anyMatch(s -> lower.contains(s.toLowerCase(Locale.ROOT)))) {
-                seasonal += r.getValue();
-                matched.add(r.getKey());
-            }
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("false_positives", falsePositives);
-        m.put("seasonal", seasonal);
-        m.put("reasons", matched);
-        report.put("seasonal", m);
-        if (Boolean.TRUE.equals(params.get("seasonal_adjustment"))) {
-            m.put("decision", "already on");
-            return;
-        }
-        String numbers = seasonal + " of " + falsePositives + " false positives of the live version have a seasonal reason"
-                + (matched.isEmpty() ? "" : " (" + String.join(", ", matched) + ")");
-        if (seasonal >= 5 && seasonal * 2 > falsePositives) {
-            params.put("seasonal_adjustment", true);
-            m.put("decision", "turned on");
-            changes.add("seasonal adjustment on: " + numbers);
-        } else {
-            m.put("decision", "left off");
-            if (falsePositives > 0) {
-                notes.add("seasonal adjustment left off: " + numbers + " (needs at least 5 and more than half)");
-            }
-        }
-    }
-
-    private void window(Map<String, Object> params, List<WindowMeasure> windows, List<String> changes, List<String> notes,
-                        Map<String, Object> report) {
-        Map<Double, WindowMeasure> latest = new TreeMap<>();
-        for (WindowMeasure w : windows) {
-            latest.put(w.windowSize(), w);
-        }
-        List<Object> rows = new ArrayList<>();
-        WindowMeasure best = null;
-        double budget = options.maxLatencyHours() * 3600;
-        for (WindowMeasure w : latest.values()) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("window_size", w.windowSize());
-            r.put("false_positive_rate", w.falsePositiveRate());
-            r.put("n", w.n());
-            r.put("median_latency_s", w.medianLatencyS());
-            r.put("change_id", w.changeId());
-            boolean eligible = w.falsePositiveRate() != null && w.n() >= options.minSamples() && w.medianLatencyS() != null
-                    && w.medianLatencyS() <= budget;
-            r.put("eligible", eligible);
-            rows.add(r);
-            if (eligible && (best == null || w.falsePositiveRate() < best.falsePositiveRate() - 1e-12
-                    || (Math.abs(w.falsePositiveRate() - best.falsePositiveRate()) <= 1e-12
-                    && w.medianLatencyS() < best.medianLatencyS()))) {
-                best = w;
-            }
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("max_latency_hours", options.maxLatencyHours());
-        m.put("measured", rows);
-        report.put("window_size", m);
-        if (best == null) {
-            if (!latest.isEmpty()) {
-                notes.add("window size unchanged: no measured window has " + options.minSamples()
-                        + " validated alerts and a median detection latency within " + fmt(options.maxLatencyHours()) + " h");
-            }
-            return;
-        }
-        Object live = params.get("window_size");
-        if (live instanceof Number && ((Number) live).doubleValue() == best.windowSize()) {
-            m.put("decision", "kept");
-            return;
-        }
-        Object value = best.windowSize() == Math.rint(best.windowSize()) ? (Object) (long) best.windowSize() : best.windowSize();
-        params.put("window_size", value);
-        m.put("decision", value);
-        changes.add("window_size " + live + " -> " + value + ": false-positive rate " + fmt(best.falsePositiveRate())
-                + " (n=" + best.n() + "), median detection latency " + fmt(best.medianLatencyS() / 3600) + " h, the lowest"
-                + " false-positive rate among measured windows within " + fmt(options.maxLatencyHours()) + " h");
-    }
-
     @SuppressWarnings("unchecked")
     private static Map<String, Object> deepCopy(Map<String, Object> m) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -1193,14 +1109,6 @@ public final class ParamsLearner {
             out.put(e.getKey(), v instanceof Map ? deepCopy((Map<String, Object>) v) : v instanceof List ? new ArrayList<>((List<?>) v) : v);
         }
         return out;
-    }
-
-    /**
-     * Whether a change this learner reports switches something the executions cannot replay
-     * (seasonal adjustment, the window size): such a change runs in shadow before it goes live.
-     */
-    public static boolean isSwitchChange(String change) {
-        return change.startsWith("seasonal adjustment") || change.startsWith("window_size ");
     }
 
     static String fmt(Double d) {

@@ -186,7 +186,7 @@ public final class Regenerator {
         List<String> deployChanges = new ArrayList<>();
         List<String> shadowChanges = new ArrayList<>();
         for (String ch : learned.changes()) {
-            (ParamsLearner.isSwitchChange(ch) ? shadowChanges : deployChanges).add(ch);
+            (Switches.isChange(ch) ? shadowChanges : deployChanges).add(ch);
         }
         Map<String, Object> shadow = null;
         if (!overlay.isEmpty()) {
