@@ -153,6 +153,22 @@ public final class Doctor {
                     known == null ? "none: the history does not say what they were; set them with poet config set"
                             : "rewrite them from the history", done));
         }
+        dev.poet.store.Shadows shadows = new dev.poet.store.Shadows(store);
+        if (java.nio.file.Files.exists(shadows.file(fn))) {
+            String why = null;
+            try {
+                shadows.read(fn);
+            } catch (dev.poet.PoetException e) {
+                why = e.getMessage();
+            }
+            if (why != null) {
+                if (repair) {
+                    shadows.remove(fn); // the function's lock is held while it is repaired
+                }
+                out.add(new Finding(shadows.file(fn).getFileName().toString(), why,
+                        "remove it: the shadow stops, nothing live changes", repair));
+            }
+        }
         if (current.version().isPresent() && !paramsBad) {
             String pendingChange = repair ? Journal.recover(store, events, fn) : null;
             if (pendingChange != null) {

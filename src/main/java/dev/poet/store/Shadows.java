@@ -67,10 +67,15 @@ public final class Shadows {
         } catch (java.nio.file.NoSuchFileException e) {
             return Optional.empty(); // removed between the check and the read
         }
-        Map<String, Object> m = Json.parseObject(b, f.getFileName().toString());
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(b, f.getFileName().toString());
+        } catch (PoetException e) {
+            throw new PoetException(Status.NO_STORE, e.getMessage() + "; 'poet doctor --repair' removes it");
+        }
         if (!(m.get(ID) instanceof String) || !(m.get(OVERLAY) instanceof Map)) {
-            throw new PoetException(Status.INVALID, f.getFileName() + " is not a shadow registration (no id or overlay);"
-                    + " 'poet shadow discard " + fn + "' removes it");
+            throw new PoetException(Status.NO_STORE, f.getFileName() + " is not a shadow registration (no id or overlay);"
+                    + " 'poet doctor --repair' removes it");
         }
         return Optional.of(m);
     }

@@ -55,6 +55,7 @@ class DoctorTest {
         Files.delete(cur);
         Files.createSymbolicLink(cur, Paths.get("detect_drift_v9.py"));
         Files.writeString(store.resolve("detect_drift_params.json"), "{\"threshold\": 0.0");
+        Files.writeString(store.resolve("detect_drift_shadow.json"), "{\"id\": ");
         Files.writeString(store.resolve("detect_drift_history.jsonl"), "{\"time\":\"2026-11-27T10:00:00Z\",\"act",
                 java.nio.file.StandardOpenOption.APPEND);
         // a store copied in the middle of a write: a truncated event, a stray temporary file; and a link outside
@@ -88,7 +89,8 @@ class DoctorTest {
         for (String expected : new String[] {"detect_drift_current.py: detect_drift_current.py points to detect_drift_v9.py",
             "point it at v2, the version the history last made live", "detect_drift_params.json: not valid JSON",
             "rewrite them from the history", "line 5 is not valid JSON (a torn last line", "events/pending/feedback_01TRUNC2.json",
-            "sources/evil: a link leading outside the store", "temporary files older than 36 hours"}) {
+            "sources/evil: a link leading outside the store", "temporary files older than 36 hours",
+            "detect_drift_shadow.json: detect_drift_shadow.json", "remove it: the shadow stops, nothing live changes"}) {
             assertTrue(diagnose.out().contains(expected), expected + " in\n" + diagnose.out());
         }
 
@@ -106,6 +108,7 @@ class DoctorTest {
         assertFalse(Files.exists(store.resolve("sources/evil"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
                 "the link leading outside the store is removed");
         assertTrue(Files.exists(Paths.get("/etc/passwd")), "the link's target is untouched");
+        assertFalse(Files.exists(store.resolve("detect_drift_shadow.json")), "the unreadable shadow registration is removed");
         assertEquals("The store is healthy: " + store + "\n", ok("doctor").out());
         Cli.Result statusAfter = ok("--json", "status");
         assertTrue(statusAfter.out().contains("\"problems\":[]"), statusAfter.out());
